@@ -1,0 +1,258 @@
+/**
+ * zod schemas of the contract's document (sections 1 and 2): the envelope and
+ * every object of the octavia-lib provider format. Field-level rules live
+ * here; rules that look across objects live in `cross-rules.ts`.
+ *
+ * Built by a factory because a document of the known minor refuses unknown
+ * keys, while one of a newer minor of the same major has them ignored.
+ */
+import { z } from 'zod';
+import * as E from './enums';
+import * as P from './patterns';
+import { checkCertificates, checkCrl, checkPrivateKey } from './pem';
+
+const MAX_TIMEOUT_MS = 24 * 24 * 60 * 60 * 1000; // Octavia's MAX_TIMEOUT
+
+/** Optional in the input (absent or null), `def` in the output. */
+function withDefault<T extends z.ZodType>(schema: T, def: z.output<T>) {
+  return schema.nullish().transform((v): z.output<T> => (v ?? def) as z.output<T>);
+}
+/** Optional in the input (absent or null), `null` in the output. */
+function orNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((v): z.output<T> | null => (v ?? null) as z.output<T> | null);
+}
+const str = (re: RegExp, what: string) => z.string().regex(re, { message: `must be ${what}` });
+
+export const id = str(P.ID, 'an id of letters, digits, "-", "_" or "." (at most 64)');
+const freeText = z.string().max(255).regex(P.FREE_TEXT, { message: 'must not contain control characters' });
+const ipAddress = z.string().refine(P.isIpAddress, { message: 'must be an IPv4 or IPv6 address' });
+const cidr = z.string().refine(P.isCidr, { message: 'must be a CIDR (address/prefix) with a prefix in range' });
+const port = z.number().int().min(1).max(65535);
+const timeoutMs = z.number().int().min(0).max(MAX_TIMEOUT_MS);
+const certPem = z.string().max(1 << 20).superRefine((v, ctx) => {
+  const e = checkCertificates(v);
+  if (e) ctx.addIssue({ code: 'custom', message: e });
+});
+const crlPem = z.string().max(8 << 20).superRefine((v, ctx) => {
+  const e = checkCrl(v);
+  if (e) ctx.addIssue({ code: 'custom', message: e });
+});
+const boolString = z.union([z.boolean(), z.string().regex(/^(true|false)$/i, { message: 'must be "true" or "false"' })]);
+
+/** Builds every schema of the document; `strict` refuses unknown keys. */
+export function buildSchemas(strict: boolean) {
+  const obj = <S extends z.ZodRawShape>(shape: S) => (strict ? z.strictObject(shape) : z.object(shape));
+
+  const tlsContainer = obj({
+    id: orNull(z.string().max(255).regex(P.FREE_TEXT)),
+    certificate: certPem,
+    private_key: z.string().max(1 << 20),
+    intermediates: withDefault(z.array(certPem).max(16), []),
+    passphrase: orNull(z.string().max(1024)),
+    primary_cn: orNull(z.string().max(255).regex(P.FREE_TEXT)),
+  }).superRefine((c, ctx) => {
+    const e = checkPrivateKey(c.private_key, c.passphrase);
+    if (e) ctx.addIssue({ code: 'custom', path: ['private_key'], message: e });
+  });
+
+  const sessionPersistence = obj({
+    type: z.enum(E.PERSISTENCE_TYPES),
+    cookie_name: orNull(str(P.HTTP_TOKEN, 'a cookie name (RFC 6265 token, no quotes or "#")')),
+    persistence_timeout: withDefault(z.number().int().min(1).max(31536000), 360),
+    persistence_granularity: orNull(ipAddress),
+  });
+
+  const healthMonitor = obj({
+    healthmonitor_id: id,
+    name: orNull(freeText),
+    pool_id: orNull(id),
+    project_id: orNull(freeText),
+    type: z.enum(E.MONITOR_TYPES),
+    delay: z.number().int().min(1).max(86400),
+    timeout: z.number().int().min(1).max(86400),
+    max_retries: z.number().int().min(1).max(10),
+    max_retries_down: withDefault(z.number().int().min(1).max(10), 3),
+    http_method: withDefault(z.enum(E.HTTP_METHODS), 'GET'),
+    url_path: withDefault(str(P.URL_PATH, 'a URL path starting with "/" (no spaces, quotes, ";" or "#")'), '/'),
+    expected_codes: withDefault(
+      str(P.EXPECTED_CODES, 'an HTTP code, a list ("200,202") or a range ("200-204")').refine(
+        (v) => !v.includes('-') || Number(v.split('-')[0]) <= Number(v.split('-')[1]),
+        { message: 'must be a range whose low end is not above its high end' },
+      ),
+      '200',
+    ),
+    http_version: withDefault(z.union([z.literal(1.0), z.literal(1.1)]), 1.0),
+    domain_name: orNull(str(P.DOMAIN_NAME, 'a DNS name')),
+    admin_state_up: withDefault(z.boolean(), true),
+  });
+
+  const member = obj({
+    member_id: id,
+    name: orNull(freeText),
+    pool_id: orNull(id),
+    project_id: orNull(freeText),
+    address: ipAddress,
+    protocol_port: port,
+    weight: withDefault(z.number().int().min(0).max(256), 1),
+    backup: withDefault(z.boolean(), false),
+    admin_state_up: withDefault(z.boolean(), true),
+    monitor_address: orNull(ipAddress),
+    monitor_port: orNull(port),
+    subnet_id: orNull(id),
+  });
+
+  const pool = obj({
+    pool_id: id,
+    name: orNull(freeText),
+    description: orNull(freeText),
+    loadbalancer_id: orNull(id),
+    listener_id: orNull(id),
+    project_id: orNull(freeText),
+    admin_state_up: withDefault(z.boolean(), true),
+    protocol: z.enum(E.POOL_PROTOCOLS),
+    lb_algorithm: z.enum(E.LB_ALGORITHMS),
+    session_persistence: orNull(sessionPersistence),
+    healthmonitor: orNull(healthMonitor),
+    members: withDefault(z.array(member).max(100000), []),
+    tls_enabled: withDefault(z.boolean(), false),
+    tls_container_ref: orNull(z.string().max(1024)),
+    tls_container_data: orNull(tlsContainer),
+    ca_tls_container_ref: orNull(z.string().max(1024)),
+    ca_tls_container_data: orNull(certPem),
+    crl_container_ref: orNull(z.string().max(1024)),
+    crl_container_data: orNull(crlPem),
+    tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
+    tls_ciphers: orNull(str(P.CIPHER_STRING, 'an OpenSSL cipher string')),
+    alpn_protocols: orNull(z.array(z.enum(E.ALPN_PROTOCOLS)).min(1)),
+  });
+
+  const l7rule = obj({
+    l7rule_id: id,
+    l7policy_id: orNull(id),
+    project_id: orNull(freeText),
+    admin_state_up: withDefault(z.boolean(), true),
+    type: z.enum(E.L7_RULE_TYPES),
+    compare_type: z.enum(E.L7_COMPARE_TYPES),
+    key: orNull(z.string().max(255)),
+    value: str(P.L7_VALUE, 'printable ASCII, 1 to 1024 characters (no control characters)'),
+    invert: withDefault(z.boolean(), false),
+  });
+
+  const l7policy = obj({
+    l7policy_id: id,
+    listener_id: orNull(id),
+    name: orNull(freeText),
+    description: orNull(freeText),
+    project_id: orNull(freeText),
+    admin_state_up: withDefault(z.boolean(), true),
+    action: z.enum(E.L7_ACTIONS),
+    position: orNull(z.number().int().min(1).max(2147483647)),
+    redirect_pool_id: orNull(id),
+    redirect_url: orNull(str(P.REDIRECT_URL, 'an absolute http(s) URL without quotes, spaces, ";" or "#"')),
+    redirect_prefix: orNull(str(P.REDIRECT_URL, 'an absolute http(s) URL without quotes, spaces, ";" or "#"')),
+    redirect_http_code: orNull(z.union(E.REDIRECT_HTTP_CODES.map((c) => z.literal(c)))),
+    rules: withDefault(z.array(l7rule).max(50), []),
+  });
+
+  type HeaderName = (typeof E.INSERT_HEADERS)[number];
+  const insertHeaders = z
+    .partialRecord(z.enum(E.INSERT_HEADERS), boolString)
+    .transform((h) => {
+      const out: Partial<Record<HeaderName, boolean>> = {};
+      for (const [k, v] of Object.entries(h)) out[k as HeaderName] = v === true || String(v).toLowerCase() === 'true';
+      return out;
+    });
+
+  const listener = obj({
+    listener_id: id,
+    loadbalancer_id: orNull(id),
+    name: orNull(freeText),
+    description: orNull(freeText),
+    project_id: orNull(freeText),
+    admin_state_up: withDefault(z.boolean(), true),
+    protocol: z.enum(E.LISTENER_PROTOCOLS),
+    protocol_port: port,
+    connection_limit: withDefault(z.number().int().min(-1).max(1000000), -1),
+    default_pool_id: orNull(id),
+    default_pool: orNull(pool),
+    insert_headers: withDefault(insertHeaders, {}),
+    timeout_client_data: withDefault(timeoutMs, 50000),
+    timeout_member_connect: withDefault(timeoutMs, 5000),
+    timeout_member_data: withDefault(timeoutMs, 50000),
+    timeout_tcp_inspect: withDefault(timeoutMs, 0),
+    default_tls_container_ref: orNull(z.string().max(1024)),
+    default_tls_container_data: orNull(tlsContainer),
+    sni_container_refs: orNull(z.array(z.string().max(1024))),
+    sni_container_data: withDefault(z.array(tlsContainer).max(1000), []),
+    client_authentication: withDefault(z.enum(E.CLIENT_AUTH_MODES), 'NONE'),
+    client_ca_tls_container_ref: orNull(z.string().max(1024)),
+    client_ca_tls_container_data: orNull(certPem),
+    client_crl_container_ref: orNull(z.string().max(1024)),
+    client_crl_container_data: orNull(crlPem),
+    allowed_cidrs: orNull(z.array(cidr).max(1000)),
+    tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
+    tls_ciphers: orNull(str(P.CIPHER_STRING, 'an OpenSSL cipher string')),
+    alpn_protocols: orNull(z.array(z.enum(E.ALPN_PROTOCOLS)).min(1)),
+    l7policies: withDefault(z.array(l7policy).max(1000), []),
+  });
+
+  const additionalVip = z.object({
+    ip_address: ipAddress,
+    subnet_id: orNull(id),
+    network_id: orNull(id),
+    port_id: orNull(id),
+  });
+
+  const loadbalancer = obj({
+    loadbalancer_id: id,
+    name: orNull(freeText),
+    description: orNull(freeText),
+    project_id: orNull(freeText),
+    admin_state_up: withDefault(z.boolean(), true),
+    vip_address: ipAddress,
+    vip_port_id: orNull(id),
+    vip_network_id: orNull(id),
+    vip_subnet_id: orNull(id),
+    vip_qos_policy_id: orNull(id),
+    additional_vips: withDefault(z.array(additionalVip).max(64), []),
+    listeners: withDefault(z.array(listener).max(10000), []),
+    pools: withDefault(z.array(pool).max(20000), []),
+    flavor: orNull(z.record(z.string(), z.unknown())),
+    availability_zone: orNull(z.union([z.string().max(255), z.record(z.string(), z.unknown())])),
+  });
+
+  const amphora = obj({
+    id: orNull(id),
+    topology: withDefault(z.enum(E.TOPOLOGIES), 'SINGLE'),
+    role: withDefault(z.enum(E.AMPHORA_ROLES), 'STANDALONE'),
+    vrrp_address: orNull(ipAddress),
+    vrrp_priority: orNull(z.number().int().min(1).max(254)),
+    vrrp_peers: withDefault(z.array(obj({ id: id, address: ipAddress })).max(16), []),
+  });
+
+  const document = obj({
+    schema_version: str(P.SCHEMA_VERSION, 'a version "MAJOR.MINOR"'),
+    generation: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    loadbalancer,
+    amphora: orNull(amphora),
+  });
+
+  return { document, loadbalancer, listener, pool, member, healthMonitor, l7policy, l7rule, tlsContainer, amphora };
+}
+
+/** The schemas of the known minor: unknown keys refused. */
+export const strictSchemas = buildSchemas(true);
+/** The schemas for a newer minor of a known major: unknown keys ignored. */
+export const lenientSchemas = buildSchemas(false);
+
+export type Document = z.output<typeof strictSchemas.document>;
+export type LoadBalancer = Document['loadbalancer'];
+export type Listener = LoadBalancer['listeners'][number];
+export type Pool = LoadBalancer['pools'][number];
+export type Member = Pool['members'][number];
+export type HealthMonitor = NonNullable<Pool['healthmonitor']>;
+export type SessionPersistence = NonNullable<Pool['session_persistence']>;
+export type L7Policy = Listener['l7policies'][number];
+export type L7Rule = L7Policy['rules'][number];
+export type TlsContainer = NonNullable<Listener['default_tls_container_data']>;
+export type Amphora = NonNullable<Document['amphora']>;
