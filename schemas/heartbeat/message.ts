@@ -1,0 +1,32 @@
+/** The heartbeat message's JSON (contract section 4), as a zod schema and its types. */
+import { z } from 'zod';
+
+export const LISTENER_STATUSES = ['OPEN', 'FULL', 'DOWN'] as const;
+export const POOL_STATUSES = ['UP', 'DOWN'] as const;
+export const MEMBER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'no check'] as const;
+
+export type ListenerStatus = (typeof LISTENER_STATUSES)[number];
+export type PoolStatus = (typeof POOL_STATUSES)[number];
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// ids are opaque to the receiver, but bounded so one message cannot hold a megabyte key
+const key = z.string().min(1).max(255);
+
+export const listenerStatsSchema = z.object({ tx: count, rx: count, conns: count, totconns: count, ereq: count });
+
+export const heartbeatMessageSchema = z.object({
+  id: key,
+  seq: count,
+  ver: z.number().int().min(0),
+  listeners: z.record(key, z.object({ status: z.enum(LISTENER_STATUSES), stats: listenerStatsSchema })),
+  pools: z.record(key, z.object({ status: z.enum(POOL_STATUSES), members: z.record(key, z.enum(MEMBER_STATUSES)) })),
+  generation: count.optional(),
+  config_hash: z.string().max(255).optional(),
+  members_omitted: z.array(key).optional(),
+});
+
+export type ListenerStats = z.infer<typeof listenerStatsSchema>;
+export type HeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
+export type ListenerReport = HeartbeatMessage['listeners'][string];
+export type PoolReport = HeartbeatMessage['pools'][string];
