@@ -9,7 +9,6 @@
 import { z } from 'zod';
 import * as E from './enums';
 import * as P from './patterns';
-import { checkCertificates, checkCrl, checkPrivateKey } from './pem';
 
 const MAX_TIMEOUT_MS = 24 * 24 * 60 * 60 * 1000; // Octavia's MAX_TIMEOUT
 
@@ -25,18 +24,16 @@ const str = (re: RegExp, what: string) => z.string().regex(re, { message: `must 
 
 export const id = str(P.ID, 'an id of letters, digits, "-", "_" or "." (at most 64)');
 const freeText = z.string().max(255).regex(P.FREE_TEXT, { message: 'must not contain control characters' });
+const ref = str(P.REF, 'a reference without spaces or control characters (at most 1024 characters)');
 const ipAddress = z.string().refine(P.isIpAddress, { message: 'must be an IPv4 or IPv6 address' });
 const cidr = z.string().refine(P.isCidr, { message: 'must be a CIDR (address/prefix) with a prefix in range' });
 const port = z.number().int().min(1).max(65535);
 const timeoutMs = z.number().int().min(0).max(MAX_TIMEOUT_MS);
-const certPem = z.string().max(1 << 20).superRefine((v, ctx) => {
-  const e = checkCertificates(v);
-  if (e) ctx.addIssue({ code: 'custom', message: e });
-});
-const crlPem = z.string().max(8 << 20).superRefine((v, ctx) => {
-  const e = checkCrl(v);
-  if (e) ctx.addIssue({ code: 'custom', message: e });
-});
+// PEM texts are parsed (certificates, keys, CRLs) by the PEM pass in pem-rules.ts, once per distinct text
+const pemText = (max: number) => z.string().max(max).regex(P.PEM_TEXT, { message: 'must be PEM text' });
+const certPem = pemText(1 << 20);
+const crlPem = pemText(8 << 20);
+const redirectUrl = z.string().refine(P.isRedirectUrl, { message: 'must be an absolute http(s) URL with a host, without quotes, spaces, ";", "$" or "#"' });
 const boolString = z.union([z.boolean(), z.string().regex(/^(true|false)$/i, { message: 'must be "true" or "false"' })]);
 
 /** Builds every schema of the document; `strict` refuses unknown keys. */
@@ -44,20 +41,17 @@ export function buildSchemas(strict: boolean) {
   const obj = <S extends z.ZodRawShape>(shape: S) => (strict ? z.strictObject(shape) : z.object(shape));
 
   const tlsContainer = obj({
-    id: orNull(z.string().max(255).regex(P.FREE_TEXT)),
+    id: orNull(id),
     certificate: certPem,
-    private_key: z.string().max(1 << 20),
+    private_key: pemText(1 << 20),
     intermediates: withDefault(z.array(certPem).max(16), []),
     passphrase: orNull(z.string().max(1024)),
-    primary_cn: orNull(z.string().max(255).regex(P.FREE_TEXT)),
-  }).superRefine((c, ctx) => {
-    const e = checkPrivateKey(c.private_key, c.passphrase);
-    if (e) ctx.addIssue({ code: 'custom', path: ['private_key'], message: e });
+    primary_cn: orNull(freeText),
   });
 
   const sessionPersistence = obj({
     type: z.enum(E.PERSISTENCE_TYPES),
-    cookie_name: orNull(str(P.HTTP_TOKEN, 'a cookie name (RFC 6265 token, no quotes or "#")')),
+    cookie_name: orNull(str(P.HTTP_TOKEN, 'a cookie name (RFC 6265 token without quotes, "#", "$" or "%")')),
     persistence_timeout: withDefault(z.number().int().min(1).max(31536000), 360),
     persistence_granularity: orNull(ipAddress),
   });
@@ -73,12 +67,12 @@ export function buildSchemas(strict: boolean) {
     max_retries: z.number().int().min(1).max(10),
     max_retries_down: withDefault(z.number().int().min(1).max(10), 3),
     http_method: withDefault(z.enum(E.HTTP_METHODS), 'GET'),
-    url_path: withDefault(str(P.URL_PATH, 'a URL path starting with "/" (no spaces, quotes, ";" or "#")'), '/'),
+    url_path: withDefault(str(P.URL_PATH, 'a URL path starting with "/" (no spaces, quotes, ";", "$" or "#")'), '/'),
     expected_codes: withDefault(
       str(P.EXPECTED_CODES, 'an HTTP code, a list ("200,202") or a range ("200-204")').refine(
         (v) => !v.includes('-') || Number(v.split('-')[0]) <= Number(v.split('-')[1]),
         { message: 'must be a range whose low end is not above its high end' },
-      ),
+      ).transform((v) => v.replace(/ /g, '')),
       '200',
     ),
     http_version: withDefault(z.union([z.literal(1.0), z.literal(1.1)]), 1.0),
@@ -115,11 +109,11 @@ export function buildSchemas(strict: boolean) {
     healthmonitor: orNull(healthMonitor),
     members: withDefault(z.array(member).max(100000), []),
     tls_enabled: withDefault(z.boolean(), false),
-    tls_container_ref: orNull(z.string().max(1024)),
+    tls_container_ref: orNull(ref),
     tls_container_data: orNull(tlsContainer),
-    ca_tls_container_ref: orNull(z.string().max(1024)),
+    ca_tls_container_ref: orNull(ref),
     ca_tls_container_data: orNull(certPem),
-    crl_container_ref: orNull(z.string().max(1024)),
+    crl_container_ref: orNull(ref),
     crl_container_data: orNull(crlPem),
     tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
     tls_ciphers: orNull(str(P.CIPHER_STRING, 'an OpenSSL cipher string')),
@@ -133,8 +127,8 @@ export function buildSchemas(strict: boolean) {
     admin_state_up: withDefault(z.boolean(), true),
     type: z.enum(E.L7_RULE_TYPES),
     compare_type: z.enum(E.L7_COMPARE_TYPES),
-    key: orNull(z.string().max(255)),
-    value: str(P.L7_VALUE, 'printable ASCII, 1 to 1024 characters (no control characters)'),
+    key: orNull(str(P.HTTP_TOKEN, 'a header, cookie or DN field name (RFC 7230 token without quotes, "#", "$" or "%")')),
+    value: str(P.L7_VALUE, 'printable ASCII, 1 to 255 characters (no control characters)'),
     invert: withDefault(z.boolean(), false),
   });
 
@@ -148,20 +142,23 @@ export function buildSchemas(strict: boolean) {
     action: z.enum(E.L7_ACTIONS),
     position: orNull(z.number().int().min(1).max(2147483647)),
     redirect_pool_id: orNull(id),
-    redirect_url: orNull(str(P.REDIRECT_URL, 'an absolute http(s) URL without quotes, spaces, ";" or "#"')),
-    redirect_prefix: orNull(str(P.REDIRECT_URL, 'an absolute http(s) URL without quotes, spaces, ";" or "#"')),
+    redirect_url: orNull(redirectUrl),
+    redirect_prefix: orNull(redirectUrl),
     redirect_http_code: orNull(z.union(E.REDIRECT_HTTP_CODES.map((c) => z.literal(c)))),
     rules: withDefault(z.array(l7rule).max(50), []),
   });
 
   type HeaderName = (typeof E.INSERT_HEADERS)[number];
-  const insertHeaders = z
-    .partialRecord(z.enum(E.INSERT_HEADERS), boolString)
-    .transform((h) => {
-      const out: Partial<Record<HeaderName, boolean>> = {};
-      for (const [k, v] of Object.entries(h)) out[k as HeaderName] = v === true || String(v).toLowerCase() === 'true';
-      return out;
-    });
+  const known = new Set<string>(E.INSERT_HEADERS);
+  // a newer minor may name headers this agent cannot insert: ignored like any unknown key
+  const headerMap = strict ? z.partialRecord(z.enum(E.INSERT_HEADERS), boolString) : z.record(z.string(), boolString);
+  const insertHeaders = headerMap.transform((h) => {
+    const out: Partial<Record<HeaderName, boolean>> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (known.has(k)) out[k as HeaderName] = v === true || String(v).toLowerCase() === 'true';
+    }
+    return out;
+  });
 
   const listener = obj({
     listener_id: id,
@@ -180,14 +177,14 @@ export function buildSchemas(strict: boolean) {
     timeout_member_connect: withDefault(timeoutMs, 5000),
     timeout_member_data: withDefault(timeoutMs, 50000),
     timeout_tcp_inspect: withDefault(timeoutMs, 0),
-    default_tls_container_ref: orNull(z.string().max(1024)),
+    default_tls_container_ref: orNull(ref),
     default_tls_container_data: orNull(tlsContainer),
-    sni_container_refs: orNull(z.array(z.string().max(1024))),
+    sni_container_refs: orNull(z.array(ref).max(1000)),
     sni_container_data: withDefault(z.array(tlsContainer).max(1000), []),
     client_authentication: withDefault(z.enum(E.CLIENT_AUTH_MODES), 'NONE'),
-    client_ca_tls_container_ref: orNull(z.string().max(1024)),
+    client_ca_tls_container_ref: orNull(ref),
     client_ca_tls_container_data: orNull(certPem),
-    client_crl_container_ref: orNull(z.string().max(1024)),
+    client_crl_container_ref: orNull(ref),
     client_crl_container_data: orNull(crlPem),
     allowed_cidrs: orNull(z.array(cidr).max(1000)),
     tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
@@ -218,7 +215,7 @@ export function buildSchemas(strict: boolean) {
     listeners: withDefault(z.array(listener).max(10000), []),
     pools: withDefault(z.array(pool).max(20000), []),
     flavor: orNull(z.record(z.string(), z.unknown())),
-    availability_zone: orNull(z.union([z.string().max(255), z.record(z.string(), z.unknown())])),
+    availability_zone: orNull(z.union([freeText, z.record(z.string(), z.unknown())])),
   });
 
   const amphora = obj({

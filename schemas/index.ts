@@ -3,4 +3,4 @@ export * from './document';
 export * from './enums';
 export * from './validate';
 export * from './version';
-export { formatPath } from './cross-rules';
+export { formatPath } from './raw';

@@ -1,6 +1,8 @@
 /** The one entry point that turns untrusted input into a typed document or a full list of `{path, message}`. */
 import { z } from 'zod';
-import { checkCrossRules, formatPath } from './cross-rules';
+import { checkCrossRules } from './cross-rules';
+import { checkPemFields } from './pem-rules';
+import { formatPath } from './raw';
 import { Document, lenientSchemas, strictSchemas } from './document';
 import { SCHEMA_MAJOR, SCHEMA_MINOR, SUPPORTED_SCHEMA_VERSIONS } from './version';
 
@@ -61,12 +63,14 @@ export function validateDocument(input: unknown): ValidationResult {
   const schemas = minor > SCHEMA_MINOR ? lenientSchemas : strictSchemas;
   const parsed = schemas.document.safeParse(input);
   const errors: ValidationError[] = parsed.success ? [] : formatZodIssues(parsed.error.issues);
-  // cross rules run on the raw input too, so that one pass reports everything
-  const cross = checkCrossRules(parsed.success ? parsed.data : input);
-  const seen = new Set(errors.map((e) => `${e.path}\0${e.message}`));
-  for (const c of cross) {
-    const e = { path: formatPath(c.path), message: c.message };
-    if (!seen.has(`${e.path}\0${e.message}`)) errors.push(e);
+  // the other passes read the raw input, so one call reports every problem;
+  // a path the field rules already faulted gets no second message
+  const faulted = new Set(errors.map((e) => e.path));
+  for (const c of [...checkCrossRules(input), ...checkPemFields(input)]) {
+    const path = formatPath(c.path);
+    if (faulted.has(path)) continue;
+    faulted.add(path);
+    errors.push({ path, message: c.message });
   }
   if (errors.length || !parsed.success) return { ok: false, errors };
   return { ok: true, doc: parsed.data };

@@ -1,0 +1,75 @@
+/** Cross-object rules of one pool: its members, health monitor, persistence and TLS, and what its listeners need of it. */
+import { arr, checkParent, HTTP_LISTENERS, isObj, IssuePath, Obj, RawIssue, Unique } from './raw';
+
+const LVS_POOLS = ['UDP', 'SCTP'];
+const LVS_MONITORS = ['UDP-CONNECT', 'SCTP', 'TCP', 'HTTP'];
+const HTTP_MONITORS = ['HTTP', 'HTTPS'];
+const HTTP_MONITOR_FIELDS = ['http_method', 'url_path', 'expected_codes'];
+
+/** Rules inside one pool (ids of members and monitor go through `unique`). */
+export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique): void {
+  const proto = String(p.protocol);
+  const lvs = LVS_POOLS.includes(proto);
+  const endpoints = new Map<string, number>();
+  arr(p.members).forEach((m, j) => {
+    const mp = [...pp, 'members', j];
+    unique('member', m.member_id, [...mp, 'member_id']);
+    checkParent(m, 'pool_id', p.pool_id, mp, out);
+    const ep = `${String(m.address)}/${String(m.protocol_port)}`;
+    if (endpoints.has(ep)) out.push({ path: mp, message: `has the same address and protocol_port as members[${endpoints.get(ep)}]` });
+    else endpoints.set(ep, j);
+  });
+  if (isObj(p.healthmonitor)) checkMonitor(p.healthmonitor, [...pp, 'healthmonitor'], proto, p.pool_id, out, unique);
+  const sp = p.session_persistence;
+  if (isObj(sp)) {
+    if (sp.type === 'APP_COOKIE' && (sp.cookie_name == null || sp.cookie_name === '')) {
+      out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: 'is required for APP_COOKIE persistence' });
+    }
+    if (sp.type !== 'APP_COOKIE' && sp.cookie_name != null) {
+      out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: `must be null for ${String(sp.type)} persistence` });
+    }
+  }
+  if (lvs && (p.tls_enabled === true || p.tls_container_data != null)) {
+    out.push({ path: [...pp, 'tls_enabled'], message: `TLS towards members is not possible for a ${proto} pool` });
+  }
+  if (p.crl_container_data != null && p.ca_tls_container_data == null) {
+    out.push({ path: [...pp, 'crl_container_data'], message: 'needs ca_tls_container_data' });
+  }
+}
+
+function checkMonitor(hm: Obj, hp: IssuePath, poolProto: string, poolId: unknown, out: RawIssue[], unique: Unique): void {
+  unique('healthmonitor', hm.healthmonitor_id, [...hp, 'healthmonitor_id']);
+  checkParent(hm, 'pool_id', poolId, hp, out);
+  const t = String(hm.type);
+  const lvs = LVS_POOLS.includes(poolProto);
+  if (lvs && !LVS_MONITORS.includes(t)) {
+    out.push({ path: [...hp, 'type'], message: `must be UDP-CONNECT, SCTP, TCP or HTTP for a ${poolProto} pool` });
+  }
+  if (!lvs && (t === 'UDP-CONNECT' || t === 'SCTP')) {
+    out.push({ path: [...hp, 'type'], message: `${t} monitors are only for UDP or SCTP pools` });
+  }
+  if (!HTTP_MONITORS.includes(t)) {
+    for (const f of HTTP_MONITOR_FIELDS) {
+      if (hm[f] != null) out.push({ path: [...hp, f], message: `must be null for a ${t} monitor (HTTP and HTTPS monitors only)` });
+    }
+  }
+  if (hm.domain_name != null && hm.http_version !== 1.1) {
+    out.push({ path: [...hp, 'domain_name'], message: 'needs http_version 1.1' });
+  }
+  if (typeof hm.timeout === 'number' && typeof hm.delay === 'number' && hm.timeout > hm.delay) {
+    out.push({ path: [...hp, 'timeout'], message: 'must not be longer than delay' });
+  }
+}
+
+/** Rules about what the listeners using a pool need of it (cookie persistence needs HTTP all the way). */
+export function checkPoolUsers(p: Obj, pp: IssuePath, users: string[], out: RawIssue[]): void {
+  const sp = p.session_persistence;
+  if (!isObj(sp) || (sp.type !== 'HTTP_COOKIE' && sp.type !== 'APP_COOKIE')) return;
+  const nonHttp = users.find((proto) => !HTTP_LISTENERS.includes(proto));
+  if (['TCP', 'HTTPS', 'UDP', 'SCTP'].includes(String(p.protocol)) || nonHttp) {
+    out.push({
+      path: [...pp, 'session_persistence', 'type'],
+      message: `${String(sp.type)} persistence needs HTTP traffic, but this pool is ${String(p.protocol)}${nonHttp ? ` behind a ${nonHttp} listener` : ''}`,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Helpers for the passes that read the raw input defensively (cross rules,
+ * PEM checks): issue paths, and safe views of unknown JSON.
+ */
+export type IssuePath = (string | number)[];
+export interface RawIssue {
+  path: IssuePath;
+  message: string;
+}
+export type Obj = Record<string, unknown>;
+/** Reports a duplicate id of a kind, with the path of its first use. */
+export type Unique = (kind: string, value: unknown, path: IssuePath) => void;
+/** Listener protocols that carry HTTP the proxy can read. */
+export const HTTP_LISTENERS: readonly string[] = ['HTTP', 'TERMINATED_HTTPS'];
+export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+/** The objects of an array (anything else is the field rules' business). */
+export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+/** A nested object's back-reference (`pool_id`, `listener_id`...) must name its parent when given. */
+export function checkParent(o: Obj, field: string, parentId: unknown, path: IssuePath, out: RawIssue[]): void {
+  if (o[field] != null && typeof parentId === 'string' && o[field] !== parentId) {
+    out.push({ path: [...path, field], message: `must be null or the id of the enclosing object (${JSON.stringify(parentId)})` });
+  }
+}
+
+/** `['loadbalancer','listeners',2,'protocol_port']` → `loadbalancer.listeners[2].protocol_port`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else s += (s ? '.' : '') + String(p);
+  }
+  return s || '(document)';
+}
