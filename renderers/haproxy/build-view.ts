@@ -1,0 +1,108 @@
+/**
+ * Builds the haproxy view model of a whole document: global sizing,
+ * one frontend per TCP-family listener, one backend per listener–pool pair.
+ * UDP and SCTP listeners are keepalived's (renderers/keepalived).
+ */
+import { isIP } from 'node:net';
+import type { Document, Listener, Pool } from '../../schemas';
+import type { RenderContext } from '../types';
+import { haproxyWord } from '../escape';
+import { backendName, buildBackend, isHttpMode } from './build-backend';
+import { buildL7, orderedPolicies } from './build-l7';
+import { listenerBindTls, type FileSink } from './build-tls';
+import { chunk, formatAddress, formatDuration } from './helpers';
+import type { BackendView, FrontendView, HaproxyView } from './view-model';
+
+/** Upper bound of the global maxconn whatever the fd limit: buffers of a small VM's memory. */
+export const MAX_GLOBAL_MAXCONN = 50000;
+/** fds haproxy needs besides connections: stats socket, master/worker pipes, pollers, logs, resolvers. */
+export const FD_RESERVE = 200;
+/** CIDRs per `acl` line (haproxy caps the words of a line at 64). */
+const CIDRS_PER_LINE = 32;
+
+/** Listeners haproxy serves itself. */
+export function haproxyListeners(doc: Document): Listener[] {
+  return doc.loadbalancer.listeners.filter((l) => l.protocol !== 'UDP' && l.protocol !== 'SCTP');
+}
+
+/** Every address the listeners bind: the VIP and each additional VIP, once. */
+export function vipAddresses(doc: Document): string[] {
+  return [...new Set([doc.loadbalancer.vip_address, ...doc.loadbalancer.additional_vips.map((v) => v.ip_address)])];
+}
+
+/**
+ * The global maxconn that fits `fdLimit`: each proxied connection holds two fds
+ * (client and server side); every bound socket and every running health check
+ * holds one more.
+ */
+export function globalMaxconn(fdLimit: number, binds: number, checkedServers: number): number {
+  const n = Math.floor((fdLimit - FD_RESERVE - binds - checkedServers) / 2);
+  return Math.max(1, Math.min(MAX_GLOBAL_MAXCONN, n));
+}
+
+interface ListenerPlan {
+  l: Listener;
+  enabled: boolean;
+  pools: Pool[];
+}
+
+function plan(doc: Document): ListenerPlan[] {
+  const poolById = new Map(doc.loadbalancer.pools.map((p) => [p.pool_id, p] as const));
+  return haproxyListeners(doc).map((l) => {
+    const enabled = doc.loadbalancer.admin_state_up && l.admin_state_up;
+    const ids = new Set<string>();
+    if (enabled && l.default_pool_id) ids.add(l.default_pool_id);
+    if (enabled && (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS')) {
+      for (const p of orderedPolicies(l)) if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id) ids.add(p.redirect_pool_id);
+    }
+    const pools = [...ids].map((id) => poolById.get(id)).filter((p): p is Pool => !!p);
+    return { l, enabled, pools };
+  });
+}
+
+function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileSink): FrontendView {
+  const { l, enabled } = pl;
+  const tls = enabled ? listenerBindTls(l, sink) : [];
+  const http = isHttpMode(l);
+  const l7 = enabled && (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') ? buildL7(l, (id) => backendName(id, l.listener_id)) : { acls: [], policies: [] };
+  const limit = l.connection_limit < 0 ? maxconn : Math.min(l.connection_limit, maxconn);
+  return {
+    name: haproxyWord(l.listener_id, 'a listener_id'),
+    mode: http ? 'http' : 'tcp',
+    disabled: !enabled,
+    maxconn: limit,
+    binds: vips.map((ip) => [formatAddress(ip, l.protocol_port), ...tls].join(' ')),
+    timeoutClient: formatDuration(l.timeout_client_data),
+    inspectDelay: enabled && l.timeout_tcp_inspect > 0 ? formatDuration(l.timeout_tcp_inspect) : null,
+    allowedSrc: enabled && l.allowed_cidrs ? chunk(l.allowed_cidrs, CIDRS_PER_LINE).map((c) => c.map((x) => haproxyWord(x, 'a CIDR')).join(' ')) : [],
+    acls: l7.acls,
+    policies: l7.policies,
+    policyActions: l7.policies.filter((p) => !p.directive.startsWith('use_backend ')),
+    policyRoutes: l7.policies.filter((p) => p.directive.startsWith('use_backend ')),
+    httpRequest: enabled && l.protocol === 'PROMETHEUS' ? ['http-request use-service prometheus-exporter if { path /metrics }', 'http-request return status 404'] : [],
+    defaultBackend: enabled && l.default_pool_id && pl.pools.some((p) => p.pool_id === l.default_pool_id) ? backendName(l.default_pool_id, l.listener_id) : null,
+  };
+}
+
+/** The view model of haproxy.cfg; TLS files are added to `sink`. */
+export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSink): HaproxyView {
+  const vips = vipAddresses(doc);
+  const ipv6 = vips.some((ip) => isIP(ip) === 6);
+  const plans = plan(doc);
+  const binds = plans.length * vips.length;
+  const checked = plans.reduce((n, pl) => n + pl.pools.reduce((k, p) => k + (p.healthmonitor?.admin_state_up ? p.members.length : 0), 0), 0);
+  const maxconn = globalMaxconn(ctx.fdLimit, binds, checked);
+  const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
+  const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
+  const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, ipv6, sink)));
+  return {
+    global: {
+      loadbalancerId: haproxyWord(doc.loadbalancer.loadbalancer_id, 'a loadbalancer_id'),
+      pidfile: `${runDir}/haproxy.pid`,
+      statsSocket: `${runDir}/haproxy.sock`,
+      maxconn,
+    },
+    frontends,
+    backends,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The haproxy renderer: document -> haproxy.cfg plus TLS files (and
+ * keepalived.conf when UDP/SCTP listeners or VRRP need it). Pure: the view
+ * model is built and escaped in TypeScript; the templates only print it.
+ */
+import * as path from 'node:path';
+import * as nunjucks from 'nunjucks';
+import type { Document } from '../../schemas';
+import type { RenderContext, RenderFn, RenderOutput } from '../types';
+import { buildHaproxyView } from './build-view';
+import type { FileSink } from './build-tls';
+import type { HaproxyView } from './view-model';
+import { renderKeepalived } from '../keepalived';
+
+/** Name of the main file; the agent runs `haproxy -C <configdir> -f <configdir>/haproxy.cfg`. */
+export const HAPROXY_MAIN = 'haproxy.cfg';
+
+// compiled once at load; templates sit beside this file (copied to dist/ by the build)
+const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
+  autoescape: false,
+  throwOnUndefined: true,
+  trimBlocks: true,
+  lstripBlocks: true,
+});
+const TEMPLATE = env.getTemplate('haproxy.cfg.njk', true);
+
+/** Prints a view model with the haproxy template. */
+export function printHaproxy(view: HaproxyView): string {
+  return TEMPLATE.render(view as unknown as object);
+}
+
+/** Renders a validated document for haproxy. */
+export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext): RenderOutput => {
+  const sink: FileSink = { files: {}, secrets: [] };
+  const view = buildHaproxyView(doc, ctx, sink);
+  const files: Record<string, string> = { [HAPROXY_MAIN]: printHaproxy(view), ...sink.files };
+  const ka = renderKeepalived(doc, ctx);
+  if (ka) Object.assign(files, ka.files);
+  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort() };
+};

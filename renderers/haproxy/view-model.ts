@@ -1,0 +1,73 @@
+/**
+ * The typed view model of haproxy.cfg. Every string in it is already a safe
+ * haproxy word or an escaped one: the templates print it and decide nothing.
+ */
+
+export interface GlobalView {
+  loadbalancerId: string;
+  pidfile: string;
+  statsSocket: string;
+  maxconn: number;
+}
+
+export interface AclView {
+  name: string;
+  /** fetch, flags and quoted pattern(s), e.g. `path -m beg -- "/api"` */
+  expr: string;
+}
+
+/** One L7 policy after ordering: `condition` sets the winner, `directive` acts on it. */
+export interface PolicyView {
+  index: number;
+  /** ACL names (with `!` for invert), ANDed */
+  condition: string;
+  /** e.g. `http-request deny deny_status 403`, `use_backend POOL:LISTENER` */
+  directive: string;
+}
+
+export interface FrontendView {
+  name: string;
+  mode: 'http' | 'tcp';
+  disabled: boolean;
+  maxconn: number;
+  /** `ADDRESS:PORT [params]` */
+  binds: string[];
+  timeoutClient: string;
+  inspectDelay: string | null;
+  /** `src` patterns, chunked per line (ORed) */
+  allowedSrc: string[];
+  acls: AclView[];
+  /** every enabled policy with its election condition */
+  policies: PolicyView[];
+  /** the policies acting by `http-request` (deny, redirect) */
+  policyActions: PolicyView[];
+  /** the policies acting by `use_backend`, printed after every `http-request` rule */
+  policyRoutes: PolicyView[];
+  /** directives for HTTP-mode requests that are not L7 policies (prometheus service, ...) */
+  httpRequest: string[];
+  defaultBackend: string | null;
+}
+
+export interface ServerView {
+  name: string;
+  address: string;
+  /** every server keyword, in order */
+  params: string[];
+}
+
+export interface BackendView {
+  name: string;
+  mode: 'http' | 'tcp';
+  balance: string;
+  /** directives before the servers: persistence, checks, header insertion, ... */
+  directives: string[];
+  timeoutConnect: string;
+  timeoutServer: string;
+  servers: ServerView[];
+}
+
+export interface HaproxyView {
+  global: GlobalView;
+  frontends: FrontendView[];
+  backends: BackendView[];
+}
