@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { heartbeatDoc } from '../../test/lib/heartbeat-doc';
+import { BackendSpec, FrontendSpec, showInfo, showStat } from '../../test/lib/heartbeat-show-stat';
+import { nullLogger } from '../log';
+import { AppliedConfig, EngineStats, HeartbeatCollector } from './collector';
+import { CounterStore } from './counters';
+
+const doc = heartbeatDoc(
+  [{ id: 'l1' }, { id: 'l2', protocol: 'TCP' }, { id: 'lu', protocol: 'UDP' }, { id: 'loff', enabled: false }],
+  [{ id: 'p1' }, { id: 'p2' }, { id: 'pu', protocol: 'UDP' }],
+);
+const applied: AppliedConfig = { generation: 3, configHash: 'h3', doc };
+
+describe('heartbeat collector', () => {
+  let dir: string;
+  let stats: EngineStats | null;
+  let current: AppliedConfig | null;
+  const make = () =>
+    new HeartbeatCollector({
+      amphoraId: 'amp-1',
+      getApplied: () => current,
+      readStats: async () => stats,
+      counters: new CounterStore(path.join(dir, 'counters.json'), () => 1000),
+      logger: nullLogger(),
+    });
+  const set = (pid: number, uptime: number, fe: FrontendSpec[], be: BackendSpec[]) => (stats = { showStat: showStat(fe, be), showInfo: showInfo(pid, uptime) });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-collector-'));
+    current = applied;
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('no applied config, or engine not running: no message', async () => {
+    set(1, 1, [], []);
+    current = null;
+    expect(await make().collect()).toEqual({ ok: false, skip: 'no_config' });
+    current = applied;
+    stats = null;
+    expect(await make().collect()).toEqual({ ok: false, skip: 'engine_down' });
+  });
+
+  test('builds the message: statuses, deltas, only what the document serves through haproxy', async () => {
+    set(
+      10,
+      5,
+      [
+        { name: 'l1', scur: 2, stot: 10, bin: 1000, bout: 5000, ereq: 1 },
+        { name: 'l2', scur: 50, slim: 50, stot: 60 },
+        { name: 'stats-internal' },
+        { name: 'loff', status: 'STOP' },
+      ],
+      [
+        { name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }, { name: 'm2', status: 'DOWN 1/2' }, { name: 'm3', status: 'UP', weight: 0 }, { name: 'm4', status: 'MAINT' }] },
+        { name: 'p2:l2', status: 'DOWN', servers: [{ name: 'm5', status: 'DOWN' }, { name: 'm6', status: 'no check' }] },
+        { name: 'p9:l1', servers: [{ name: 'x', status: 'UP' }] },
+      ],
+    );
+    const r = await make().collect();
+    expect(r).toEqual({
+      ok: true,
+      engineRestarted: false, // first sight of an engine is no restart
+      message: {
+        id: 'amp-1',
+        seq: 1001,
+        ver: 3,
+        listeners: {
+          l1: { status: 'OPEN', stats: { tx: 5000, rx: 1000, conns: 2, totconns: 10, ereq: 1 } },
+          l2: { status: 'FULL', stats: { tx: 0, rx: 0, conns: 50, totconns: 60, ereq: 0 } },
+        },
+        pools: {
+          'p1:l1': { status: 'UP', members: { m1: 'UP', m2: 'DOWN', m3: 'DRAIN', m4: 'MAINT' } },
+          'p2:l2': { status: 'UP', members: { m5: 'DOWN', m6: 'no check' } },
+        },
+        generation: 3,
+        config_hash: 'h3',
+      },
+    });
+  });
+
+  test('deltas survive an agent restart and a haproxy reload, without loss or double count', async () => {
+    const fe = (stot: number, bin: number) => [{ name: 'l1', stot, bin, bout: bin * 2 }];
+    set(10, 5, fe(10, 100), []);
+    const first = await make().collect();
+    set(10, 15, fe(14, 150), []);
+    const c = make();
+    const second = await c.collect();
+    // agent restarted (a new collector and store over the same file): only the new traffic
+    set(10, 25, fe(20, 400), []);
+    const third = await make().collect();
+    // haproxy reloaded: a new process with fresh counters
+    set(11, 2, fe(3, 30), []);
+    const fourth = await make().collect();
+    // nothing happened
+    const fifth = await make().collect();
+    const seqs = [first, second, third, fourth, fifth].map((r) => (r.ok ? r.message.seq : -1));
+    const tot = [first, second, third, fourth, fifth].map((r) => (r.ok ? r.message.listeners.l1.stats : null));
+    expect(seqs).toEqual([1001, 1002, 1003, 1004, 1005]);
+    expect(tot.map((s) => s?.totconns)).toEqual([10, 4, 6, 3, 0]);
+    expect(tot.map((s) => s?.rx)).toEqual([100, 50, 250, 30, 0]);
+    expect(tot.map((s) => s?.tx)).toEqual([200, 100, 500, 60, 0]);
+    expect(fourth.ok && fourth.engineRestarted).toBe(true);
+    expect(third.ok && third.engineRestarted).toBe(false);
+  });
+
+  test('show info without Pid is an error, not a guess', async () => {
+    stats = { showStat: showStat([], []), showInfo: 'Name: HAProxy\n' };
+    await expect(make().collect()).rejects.toThrow(/Pid/);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The heartbeat loop: every interval, collect one message, fit it into one
+ * signed datagram and send it to the next controller. Everything it touches is
+ * injected (clock, timers, sockets, stats reader, counters file, logger).
+ */
+import type { Logger } from '../log';
+import { CounterStore } from './counters';
+import { AppliedConfig, EngineStats, HeartbeatCollector } from './collector';
+import { fitDatagram } from './fit';
+import { HeartbeatSender, SocketFactory, udpSocketFactory } from './sender';
+import { formatTarget } from './targets';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface HeartbeatDeps {
+  amphoraId: string;
+  heartbeatKey: string;
+  /** seconds between heartbeats */
+  intervalSec: number;
+  targets: readonly { host: string; port: number }[];
+  getApplied: () => AppliedConfig | null;
+  readStats: () => Promise<EngineStats | null>;
+  /** file keeping seq and counter baselines across restarts */
+  countersFile: string;
+  logger: Logger;
+  now?: () => number;
+  socketFactory?: SocketFactory;
+  timers?: Timers;
+  /** largest datagram (tests lower it) */
+  maxDatagramBytes?: number;
+}
+
+export type BeatResult =
+  | { sent: true; seq: number; bytes: number; target: string; omitted: string[] }
+  | { sent: false; reason: 'no_config' | 'engine_down' | 'no_target' | 'too_large' | 'send_error' | 'error'; detail?: string };
+
+/** What `GET /v1/details` shows about heartbeats. */
+export interface HeartbeatStatus {
+  targets: string[];
+  running: boolean;
+  lastSeq: number | null;
+  lastSentAt: string | null;
+  lastResult: string | null;
+  lastError: string | null;
+}
+
+export interface Heartbeat {
+  start(): void;
+  /** stops the timer and waits for a beat in flight; closes the sockets */
+  stop(): Promise<void>;
+  /** one heartbeat now (the timer calls this) */
+  beat(): Promise<BeatResult>;
+  status(): HeartbeatStatus;
+}
+
+/** Creates the heartbeat loop; nothing runs until `start()`. */
+export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
+  const now = deps.now ?? Date.now;
+  const timers: Timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  const log = deps.logger.child({ component: 'heartbeat' });
+  const counters = new CounterStore(deps.countersFile, now, (msg, err) => log.warn(msg, { err, file: deps.countersFile }));
+  const collector = new HeartbeatCollector({ amphoraId: deps.amphoraId, getApplied: deps.getApplied, readStats: deps.readStats, counters, logger: log });
+  const sender = new HeartbeatSender(deps.targets, deps.socketFactory ?? udpSocketFactory);
+  const st: HeartbeatStatus = { targets: deps.targets.map(formatTarget), running: false, lastSeq: null, lastSentAt: null, lastResult: null, lastError: null };
+  let timer: unknown = null;
+  let inFlight: Promise<BeatResult> | null = null;
+  if (!deps.heartbeatKey) log.warn('heartbeat_key is empty: heartbeats are signed with an empty key');
+
+  // log a skip once when it starts, not every interval
+  const note = (r: BeatResult): BeatResult => {
+    const word = r.sent ? 'sent' : r.reason;
+    if (!r.sent && word !== st.lastResult) {
+      const level = r.reason === 'no_config' || r.reason === 'engine_down' ? 'info' : 'error';
+      log[level]('heartbeat not sent', { reason: r.reason, detail: r.detail });
+    } else if (r.sent && st.lastResult !== 'sent') log.info('heartbeats are being sent', { target: r.target, seq: r.seq });
+    if (!r.sent && r.reason !== 'no_config' && r.reason !== 'engine_down') st.lastError = `${r.reason}${r.detail ? `: ${r.detail}` : ''}`;
+    st.lastResult = word;
+    return r;
+  };
+
+  async function beatOnce(): Promise<BeatResult> {
+    if (deps.targets.length === 0) return note({ sent: false, reason: 'no_target', detail: 'controller_ip_port_list is empty' });
+    let collected;
+    try {
+      collected = await collector.collect();
+    } catch (e) {
+      return note({ sent: false, reason: 'error', detail: (e as Error).message });
+    }
+    if (!collected.ok) return note({ sent: false, reason: collected.skip });
+    if (collected.engineRestarted) log.info('haproxy counters restarted (new process); deltas count from zero', { seq: collected.message.seq });
+    const fit = fitDatagram(collected.message, deps.heartbeatKey, deps.maxDatagramBytes);
+    if (!fit.ok) return note({ sent: false, reason: 'too_large', detail: fit.message });
+    if (fit.omitted.length) log.warn('heartbeat too large for one datagram: member detail left out', { pools: fit.omitted, bytes: fit.datagram.length });
+    const out = await sender.send(fit.datagram);
+    if (!out) return note({ sent: false, reason: 'no_target' });
+    if (out.error) return note({ sent: false, reason: 'send_error', detail: `${out.target}: ${out.error.message}` });
+    st.lastSeq = fit.message.seq;
+    st.lastSentAt = new Date(now()).toISOString();
+    return note({ sent: true, seq: fit.message.seq, bytes: fit.datagram.length, target: out.target, omitted: fit.omitted });
+  }
+
+  function beat(): Promise<BeatResult> {
+    // one at a time: a slow stats socket must not make two beats share a seq
+    if (!inFlight) inFlight = beatOnce().finally(() => (inFlight = null));
+    return inFlight;
+  }
+
+  function schedule(delayMs: number): void {
+    timer = timers.setTimeout(() => {
+      const started = now();
+      void beat().finally(() => {
+        if (st.running) schedule(Math.max(0, deps.intervalSec * 1000 - (now() - started)));
+      });
+    }, delayMs);
+  }
+
+  return {
+    start() {
+      if (st.running) return;
+      st.running = true;
+      schedule(0);
+    },
+    async stop() {
+      st.running = false;
+      if (timer !== null) timers.clearTimeout(timer);
+      timer = null;
+      if (inFlight) await inFlight;
+      sender.close();
+    },
+    beat,
+    status: () => ({ ...st, targets: [...st.targets] }),
+  };
+}
