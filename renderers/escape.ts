@@ -59,3 +59,12 @@ export function keepalivedWord(s: string, what: string): string {
   if (!/^[A-Za-z0-9_.:\-/@+=,]+$/.test(s)) throw new UnsafeValueError(what, s);
   return s;
 }
+
+/**
+ * A URL path as one keepalived word: characters keepalived reads as comment
+ * starts, quotes, escapes, parameters or separators are percent-encoded.
+ */
+export function keepalivedUrlPath(p: string): string {
+  if (CONTROL.test(p) || !p.startsWith('/')) throw new UnsafeValueError('a URL path', p);
+  return p.replace(/[!#$'"\\ {};]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

@@ -25,7 +25,8 @@ export function formatAddress(ip: string, port: number): string {
  * `expected_codes` as the argument of `http-check expect`: one code is
  * `status N`; a list or a range becomes an anchored `rstatus` alternation.
  */
-export function expectedCodesCheck(codes: string): string {
+export function expectedCodesCheck(expected: string): string {
+  const codes = expected.replace(/ /g, '');
   if (/^\d{3}$/.test(codes)) return `status ${codes}`;
   let list: string[];
   const range = /^(\d{3})-(\d{3})$/.exec(codes);

@@ -1,8 +1,38 @@
-/** keepalived renderer (UDP/SCTP listeners via LVS, VRRP): filled in by the next commit. */
+/**
+ * The keepalived renderer: LVS for UDP/SCTP listeners and VRRP for an
+ * ACTIVE_STANDBY amphora. Pure, like the haproxy renderer.
+ */
+import * as path from 'node:path';
+import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
 import type { RenderContext } from '../types';
+import { buildKeepalivedView, DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
+import type { KeepalivedView } from './view-model';
 
-/** keepalived.conf when the document needs keepalived, else null. */
-export function renderKeepalived(_doc: Document, _ctx: RenderContext): { files: Record<string, string> } | null {
-  return null;
+export { DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
+
+/** Name of keepalived's file among the rendered files. */
+export const KEEPALIVED_MAIN = 'keepalived.conf';
+
+/** RenderContext plus the NIC that carries the VIPs (types.ts has no field for it yet). */
+export type KeepalivedContext = RenderContext & { vrrpInterface?: string };
+
+const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
+  autoescape: false,
+  throwOnUndefined: true,
+  trimBlocks: true,
+  lstripBlocks: true,
+});
+const TEMPLATE = env.getTemplate('keepalived.conf.njk', true);
+
+/** Prints a keepalived view model. */
+export function printKeepalived(view: KeepalivedView): string {
+  return TEMPLATE.render(view as unknown as object);
+}
+
+/** keepalived.conf when the document needs keepalived (UDP/SCTP listeners, VRRP), else null. */
+export function renderKeepalived(doc: Document, ctx: KeepalivedContext): { files: Record<string, string> } | null {
+  if (!needsKeepalived(doc)) return null;
+  const view = buildKeepalivedView(doc, ctx.vrrpInterface ?? DEFAULT_VRRP_INTERFACE);
+  return { files: { [KEEPALIVED_MAIN]: printKeepalived(view) } };
 }

@@ -1,0 +1,59 @@
+/** The typed view model of keepalived.conf; every string is a checked keepalived word or a quoted literal. */
+
+export interface VrrpView {
+  name: string;
+  state: 'MASTER' | 'BACKUP';
+  interface: string;
+  virtualRouterId: number;
+  priority: number;
+  sourceIp: string;
+  peers: string[];
+  /** VIPs of the VRRP address family */
+  vips: string[];
+  /** VIPs of the other family (keepalived sends them in no advert) */
+  vipsExcluded: string[];
+  /** process whose absence puts this instance in FAULT (hands the VIP to the peer) */
+  trackProcess: string;
+}
+
+export interface CheckView {
+  type: 'UDP_CHECK' | 'TCP_CHECK' | 'HTTP_GET' | 'PING_CHECK';
+  connectIp: string;
+  connectPort: number;
+  connectTimeout: number;
+  retry: number;
+  delayBeforeRetry: number;
+  /** HTTP_GET only */
+  httpProtocol: string | null;
+  url: { path: string; statusCodes: string; virtualhost: string | null } | null;
+}
+
+export interface RealServerView {
+  memberId: string;
+  address: string;
+  port: number;
+  weight: number;
+  uthreshold: number | null;
+  check: CheckView | null;
+}
+
+export interface VirtualServerView {
+  listenerId: string;
+  poolId: string;
+  address: string;
+  port: number;
+  protocol: 'UDP' | 'SCTP';
+  sched: string;
+  /** scheduler flags, e.g. `sh-port` */
+  flags: string[];
+  delayLoop: number | null;
+  persistenceTimeout: number | null;
+  persistenceGranularity: string | null;
+  realServers: RealServerView[];
+}
+
+export interface KeepalivedView {
+  routerId: string;
+  vrrp: VrrpView | null;
+  virtualServers: VirtualServerView[];
+}
