@@ -1,0 +1,106 @@
+/**
+ * Config directories on disk: every candidate is written whole into a fresh
+ * directory under `configs/`; `current` is a symlink switched by renaming a
+ * temp symlink over it, so the engine only ever sees a complete set.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RenderOutput } from '../../renderers/types';
+import { fsyncDir } from '../state/store';
+
+export interface ConfigLayout {
+  /** `${stateDir}/configs`: candidate and applied directories */
+  configsDir: string;
+  /** `${stateDir}/failed`: candidates the engine refused, kept for debugging */
+  failedDir: string;
+  /** `${stateDir}/current`: the stable path the engine is started with */
+  currentLink: string;
+}
+
+/** The layout under a state directory. */
+export function configLayout(stateDir: string): ConfigLayout {
+  return { configsDir: path.join(stateDir, 'configs'), failedDir: path.join(stateDir, 'failed'), currentLink: path.join(stateDir, 'current') };
+}
+
+/** Writes the rendered files into `configs/<name>` (secrets 0600), fsyncs them, returns the dir. */
+export function writeCandidate(layout: ConfigLayout, name: string, out: RenderOutput): string {
+  const dir = path.join(layout.configsDir, name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secrets = new Set(out.secrets);
+  const dirs = new Set<string>([dir]);
+  for (const [rel, content] of Object.entries(out.files)) {
+    const file = path.resolve(dir, rel);
+    // renderers are trusted, but a path must never escape its directory
+    if (!file.startsWith(dir + path.sep)) throw new Error(`rendered path ${rel} leaves the config directory`);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    dirs.add(path.dirname(file));
+    const fd = fs.openSync(file, 'w', secrets.has(rel) ? 0o600 : 0o644);
+    try {
+      fs.writeSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  for (const d of dirs) fsyncDir(d);
+  fsyncDir(layout.configsDir);
+  return dir;
+}
+
+/** Name of the directory `current` points at, or null. */
+export function currentTarget(layout: ConfigLayout): string | null {
+  try {
+    return path.basename(fs.readlinkSync(layout.currentLink));
+  } catch {
+    return null;
+  }
+}
+
+/** Points `current` at `configs/<name>` atomically (rename of a temp symlink) and makes it durable. */
+export function switchCurrent(layout: ConfigLayout, name: string): void {
+  const tmp = `${layout.currentLink}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(path.join(path.basename(layout.configsDir), name), tmp);
+  fs.renameSync(tmp, layout.currentLink);
+  fsyncDir(path.dirname(layout.currentLink));
+}
+
+/** Removes `current` (DELETE). */
+export function removeCurrent(layout: ConfigLayout): void {
+  fs.rmSync(layout.currentLink, { force: true });
+  fsyncDir(path.dirname(layout.currentLink));
+}
+
+/** Moves a refused candidate to `failed/`, keeping the newest `keep` of them. */
+export function keepFailed(layout: ConfigLayout, dir: string, keep = 3): string {
+  fs.mkdirSync(layout.failedDir, { recursive: true, mode: 0o700 });
+  const dest = path.join(layout.failedDir, path.basename(dir));
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.renameSync(dir, dest);
+  const old = fs.readdirSync(layout.failedDir).map((n) => ({ n, t: fs.statSync(path.join(layout.failedDir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const { n } of old.slice(keep)) fs.rmSync(path.join(layout.failedDir, n), { recursive: true, force: true });
+  return dest;
+}
+
+/** Removes config directories other than those named in `keep`. */
+export function pruneConfigs(layout: ConfigLayout, keep: string[]): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(layout.configsDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (!keep.includes(n)) fs.rmSync(path.join(layout.configsDir, n), { recursive: true, force: true });
+}
+
+/** Reads back the files of a config dir (only those listed), or null if any is missing. */
+export function readConfigFiles(layout: ConfigLayout, name: string, rels: string[]): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  try {
+    for (const rel of rels) out[rel] = fs.readFileSync(path.join(layout.configsDir, name, rel), 'utf8');
+  } catch {
+    return null;
+  }
+  return out;
+}

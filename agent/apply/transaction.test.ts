@@ -1,0 +1,196 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RenderFn } from '../../renderers/types';
+import { loadExample } from '../../test/lib/examples';
+import type { Engine, EngineStatus } from '../engines/types';
+import { nullLogger } from '../log';
+import { createStateStore } from '../state/store';
+import { createApplier } from './transaction';
+
+/** Renders the members' weights only: enough to tell configs apart. */
+const fakeRender: RenderFn = (doc) => ({
+  main: 'proxy.cfg',
+  files: {
+    'proxy.cfg': `listeners ${doc.loadbalancer.listeners.map((l) => l.listener_id).join(',')}\nweights ${doc.loadbalancer.pools.flatMap((p) => p.members.map((m) => m.weight)).join(',')}\n`,
+    'certs/key.pem': 'SECRET',
+  },
+  secrets: ['certs/key.pem'],
+});
+
+/** An engine in memory that serves whatever `current/proxy.cfg` says at its last reload. */
+function fakeEngine(stateDir: string) {
+  const e = {
+    running: false, worker: 0, reloads: 0, starts: 0, checkOk: true, failReload: 0, serving: '',
+    log: [] as string[],
+  };
+  const cfg = () => fs.readFileSync(path.join(stateDir, 'current', 'proxy.cfg'), 'utf8');
+  const status = async (): Promise<EngineStatus> => ({
+    running: e.running, masterPid: e.running ? 1 : null, workerPid: e.running ? e.worker : null, oldWorkerPids: [],
+    reloads: e.reloads, failedReloads: 0, statsSocket: '/s', masterSocket: '/m',
+  });
+  const engine: Engine = {
+    name: 'haproxy',
+    version: async () => ({ version: '2.6.12', full: 'HAProxy version 2.6.12' }),
+    check: async (dir) => {
+      e.log.push(`check ${path.basename(dir)}`);
+      return { ok: e.checkOk, output: e.checkOk ? 'valid' : '[ALERT] parsing [haproxy.cfg:3]: unknown keyword' };
+    },
+    start: async () => {
+      e.starts++;
+      e.running = true;
+      e.worker++;
+      e.serving = cfg();
+    },
+    reload: async () => {
+      e.log.push('reload');
+      e.reloads++;
+      if (e.failReload > 0) {
+        e.failReload--;
+        throw new Error('haproxy refused the new configuration at reload');
+      }
+      e.worker++;
+      e.serving = cfg();
+    },
+    stop: async () => {
+      e.running = false;
+    },
+    status,
+    info: async () => ({ Pid: String(e.worker) }),
+    stats: async () => (/listeners (.*)/.exec(e.serving)?.[1] ?? '').split(',').map((id) => ({ pxname: id, svname: 'FRONTEND', status: 'OPEN' })),
+  };
+  return { e, engine };
+}
+
+function setup() {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));
+  const { e, engine } = fakeEngine(stateDir);
+  const store = createStateStore(stateDir);
+  const events: string[] = [];
+  const make = () => createApplier({
+    stateDir, engine, render: fakeRender, store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+    context: { capabilities: {} as never, runDir: path.join(stateDir, 'run'), fdLimit: 1024 },
+    hooks: { reloading: (w) => events.push(`reloading ${w}`), settled: (w) => events.push(`settled ${w}`) },
+  });
+  return { stateDir, e, store, events, applier: make(), make };
+}
+
+const doc = (generation: number, weight = 1) => {
+  const d = loadExample('http-basic');
+  d.generation = generation;
+  d.loadbalancer.pools[0].members[0].weight = weight;
+  return d;
+};
+
+describe('the apply transaction', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => { t = setup(); });
+  afterEach(() => fs.rmSync(t.stateDir, { recursive: true, force: true }));
+
+  it('starts the engine on the first apply, commits, and answers the same document as unchanged without a reload', async () => {
+    expect(await t.applier.apply(doc(1))).toMatchObject({ result: 'applied', generation: 1, reloaded: true });
+    expect(t.e.starts).toBe(1);
+    expect(t.applier.applied()?.generation).toBe(1);
+    expect(t.store.load().state?.generation).toBe(1);
+    expect(fs.statSync(path.join(t.stateDir, 'current', 'certs', 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(await t.applier.apply(doc(1))).toMatchObject({ result: 'unchanged', reloaded: false });
+    expect(t.e.reloads).toBe(0);
+    expect(t.events).toEqual(['reloading applying generation 1', 'settled serving generation 1']);
+  });
+
+  it('refuses a lower generation and a same generation with other content (409), touching nothing', async () => {
+    await t.applier.apply(doc(2));
+    await expect(t.applier.apply(doc(1))).rejects.toMatchObject({ status: 409, code: 'GENERATION_STALE' });
+    await expect(t.applier.apply(doc(2, 7))).rejects.toMatchObject({ status: 409, code: 'GENERATION_CONFLICT' });
+    expect(t.e.reloads).toBe(0);
+    expect(t.applier.lastRefused()).toMatchObject({ generation: 2, code: 'GENERATION_CONFLICT', status: 409 });
+  });
+
+  it('reports every validation error with its path (400) and remembers the refusal', async () => {
+    const bad = doc(3);
+    bad.loadbalancer.listeners[0].protocol_port = 0;
+    bad.loadbalancer.pools[0].members[1].weight = 999;
+    await expect(t.applier.apply(bad)).rejects.toMatchObject({ status: 400 });
+    const r = t.applier.lastRefused();
+    expect(r?.errors.map((x) => x.path).sort()).toEqual(['loadbalancer.listeners[0].protocol_port', 'loadbalancer.pools[0].members[1].weight']);
+  });
+
+  it('commits a new generation with identical files without a reload', async () => {
+    await t.applier.apply(doc(1));
+    const d = doc(2);
+    d.loadbalancer.description = 'only the description changed';
+    expect(await t.applier.apply(d)).toMatchObject({ result: 'applied', generation: 2, reloaded: false });
+    expect(t.e.reloads).toBe(0);
+    expect(t.store.load().state?.generation).toBe(2);
+  });
+
+  it('keeps a candidate the engine refused under failed/ and changes nothing (422)', async () => {
+    await t.applier.apply(doc(1));
+    const before = fs.readlinkSync(path.join(t.stateDir, 'current'));
+    t.e.checkOk = false;
+    const err = await t.applier.apply(doc(2, 5)).catch((x) => x);
+    expect(err).toMatchObject({ status: 422, code: 'ENGINE_REFUSED', output: expect.stringContaining('unknown keyword') });
+    expect(fs.readdirSync(err.candidateDir)).toContain('proxy.cfg');
+    expect(fs.readlinkSync(path.join(t.stateDir, 'current'))).toBe(before);
+    expect(t.e.reloads).toBe(0);
+    expect(t.applier.applied()?.generation).toBe(1);
+  });
+
+  it('points current back and reloads the previous set when the reload fails (503)', async () => {
+    await t.applier.apply(doc(1, 1));
+    t.e.failReload = 1;
+    const err = await t.applier.apply(doc(2, 9)).catch((x) => x);
+    expect(err).toMatchObject({ status: 503, code: 'APPLY_FAILED', rolledBack: true });
+    expect(err.message).toContain('generation 1 is serving again');
+    expect(t.e.reloads).toBe(2);
+    expect(t.e.serving).toContain('weights 1,3');
+    expect(t.applier.applied()?.generation).toBe(1);
+    expect(t.store.load().state?.generation).toBe(1);
+  });
+
+  it('runs one apply at a time: concurrent PUTs queue', async () => {
+    await t.applier.apply(doc(1));
+    const results = await Promise.allSettled([t.applier.apply(doc(2, 2)), t.applier.apply(doc(3, 3)), t.applier.apply(doc(2, 2))]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.result : (r.reason as { code: string }).code))).toEqual(['applied', 'applied', 'GENERATION_STALE']);
+    expect(t.e.serving).toContain('weights 3,3');
+  });
+
+  it('validates without touching the running engine', async () => {
+    await t.applier.apply(doc(1));
+    expect(await t.applier.validate(doc(2, 4))).toMatchObject({ valid: true, generation: 2, unchanged: false });
+    expect(t.e.reloads).toBe(0);
+    expect(t.e.log.filter((l) => l.startsWith('check validate-'))).toHaveLength(1);
+    expect(fs.readdirSync(path.join(t.stateDir, 'configs')).filter((n) => n.startsWith('validate-'))).toEqual([]);
+  });
+
+  it('restores the stored document at start, adopting a running engine that serves it', async () => {
+    await t.applier.apply(doc(4));
+    const again = t.make();
+    await again.restore();
+    expect(again.applied()?.generation).toBe(4);
+    expect(t.e.reloads).toBe(0);
+    t.e.running = false;
+    const third = t.make();
+    await third.restore();
+    expect(t.e.starts).toBe(2);
+    expect(third.applied()?.generation).toBe(4);
+  });
+
+  it('falls back to state.prev.json when state.json is torn', async () => {
+    await t.applier.apply(doc(1));
+    await t.applier.apply(doc(2, 2));
+    fs.writeFileSync(path.join(t.stateDir, 'state.json'), '{"format":1,"generation":2,');
+    const { state, problems } = t.store.load();
+    expect(state?.generation).toBe(1);
+    expect(problems[0]).toContain('state.json');
+  });
+
+  it('stops the engine and forgets the document on remove', async () => {
+    await t.applier.apply(doc(1));
+    expect(await t.applier.remove()).toEqual({ deleted: true });
+    expect(t.e.running).toBe(false);
+    expect(t.applier.applied()).toBeNull();
+    expect(t.store.load().state).toBeNull();
+    expect(await t.applier.apply(doc(1))).toMatchObject({ result: 'applied' });
+  });
+});

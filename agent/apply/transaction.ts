@@ -1,0 +1,285 @@
+/**
+ * The apply transaction of one PUT: validate, check the generation, render,
+ * stage a candidate, let the engine check it, swap `current`, reload, verify,
+ * and only then commit the state. A failed reload or verification points
+ * `current` back and reloads the previous set (503). One apply at a time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { validateDocument, type Document, type ValidationError } from '../../schemas';
+import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
+import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
+import type { Engine } from '../engines/types';
+import type { Logger } from '../log';
+import { checkGeneration } from '../state/generation';
+import { documentHash, filesHash } from '../state/hash';
+import type { AppliedState, StateStore } from '../state/store';
+import { Mutex } from './mutex';
+import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
+import { expectedFrontends, verifyServing } from './verify';
+
+export interface ApplyHooks {
+  /** before the engine reloads (systemd RELOADING=1) */
+  reloading?(what: string): void;
+  /** after an apply finished, whatever the outcome (systemd READY=1) */
+  settled?(what: string): void;
+}
+
+export interface ApplierDeps {
+  stateDir: string;
+  engine: Engine;
+  render: RenderFn;
+  context: RenderContext;
+  store: StateStore;
+  log: Logger;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  hooks?: ApplyHooks;
+  verifyTimeoutMs?: number;
+}
+
+export interface ApplyResult {
+  result: 'applied' | 'unchanged';
+  generation: number;
+  hash: string;
+  reloaded: boolean;
+}
+
+export interface Refusal {
+  generation: number | null;
+  code: string;
+  status: number;
+  errors: ValidationError[];
+  message: string;
+  at: string;
+}
+
+export interface ApplyCounters {
+  reloads: number;
+  reloadFailures: number;
+  refused: number;
+}
+
+/** What the daemon and the API read; never mutated by them. */
+export interface Applier {
+  apply(input: unknown): Promise<ApplyResult>;
+  /** Everything apply does short of touching the running engine. */
+  validate(input: unknown): Promise<{ valid: true; generation: number; hash: string; unchanged: boolean }>;
+  /** Stops serving and forgets the document (DELETE). */
+  remove(): Promise<{ deleted: boolean }>;
+  /** At start: restore the stored state and make sure it is serving. */
+  restore(): Promise<void>;
+  applied(): AppliedState | null;
+  lastRefused(): Refusal | null;
+  restoreError(): string | null;
+  counters(): ApplyCounters;
+}
+
+/** Creates the applier over an engine, a renderer and a state store. */
+export function createApplier(d: ApplierDeps): Applier {
+  const now = d.now ?? (() => new Date());
+  const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const layout: ConfigLayout = configLayout(d.stateDir);
+  const mutex = new Mutex();
+  const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, refused: 0 };
+  let applied: { state: AppliedState; doc: Document } | null = null;
+  let refused: Refusal | null = null;
+  let restoreErr: string | null = null;
+  let seq = 0;
+
+  const parse = (input: unknown): Document => {
+    const r = validateDocument(input);
+    if (!r.ok) throw new DocumentInvalid(r.errors);
+    return r.doc;
+  };
+  const render = (doc: Document): RenderOutput => {
+    try {
+      return d.render(doc, d.context);
+    } catch (e) {
+      throw new RenderFailed(`the document cannot be rendered: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
+
+  /** Stages and checks a candidate; a refused one is kept under failed/ (422). */
+  const stageChecked = async (name: string, out: RenderOutput): Promise<string> => {
+    const dir = writeCandidate(layout, name, out);
+    const check = await d.engine.check(dir, out.main);
+    if (!check.ok) {
+      const kept = keepFailed(layout, dir);
+      throw new EngineRefused(`${d.engine.name} refused the rendered configuration`, check.output, kept);
+    }
+    return dir;
+  };
+
+  /** Polls verification with a deadline: the new worker may need a moment to answer. */
+  const waitServing = async (doc: Document): Promise<void> => {
+    const deadline = now().getTime() + (d.verifyTimeoutMs ?? 10000);
+    for (;;) {
+      let reason: string | null;
+      try {
+        reason = await verifyServing(d.engine, expectedFrontends(doc));
+      } catch (e) {
+        reason = (e as Error).message;
+      }
+      if (reason === null) return;
+      if (now().getTime() > deadline) throw new Error(`verification failed: ${reason}`);
+      await sleep(50);
+    }
+  };
+
+  /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
+  const serve = async (doc: Document, main: string): Promise<void> => {
+    const st = await d.engine.status();
+    if (st.running) await d.engine.reload();
+    else await d.engine.start(layout.currentLink, main);
+    await waitServing(doc);
+  };
+
+  /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
+  const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
+    const prevName = currentTarget(layout);
+    const prev = applied;
+    switchCurrent(layout, name);
+    d.hooks?.reloading?.(`applying generation ${doc.generation}`);
+    try {
+      await serve(doc, out.main);
+      counters.reloads++;
+    } catch (e) {
+      counters.reloadFailures++;
+      d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e });
+      let rolledBack = true;
+      if (prev && prevName) {
+        switchCurrent(layout, prevName);
+        try {
+          await serve(prev.doc, prev.state.main);
+        } catch (e2) {
+          rolledBack = false;
+          d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
+        }
+      } else {
+        removeCurrent(layout);
+        await d.engine.stop().catch((e2) => d.log.error('stopping the engine after a failed first apply failed', { error: e2 }));
+      }
+      keepFailed(layout, path.join(layout.configsDir, name));
+      const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
+      throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}; ${tail}`, rolledBack, { cause: e });
+    }
+  };
+
+  /** Activates and commits; tells the hooks once the outcome is known. */
+  const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput): Promise<void> => {
+    try {
+      await activate(name, doc, out);
+      commit(doc, input, hash, out, name);
+    } finally {
+      d.hooks?.settled?.(applied ? `serving generation ${applied.state.generation}` : 'no document applied');
+    }
+  };
+
+  const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
+    const state: AppliedState = {
+      format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
+      secrets: out.secrets, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+    };
+    d.store.save(state);
+    applied = { state, doc };
+    pruneConfigs(layout, [configDir]);
+  };
+
+  const applyLocked = async (input: unknown): Promise<ApplyResult> => {
+    const doc = parse(input);
+    const hash = documentHash(input);
+    if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
+      return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
+    }
+    const out = render(doc);
+    const st = await d.engine.status();
+    const target = currentTarget(layout);
+    if (applied && st.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
+      // the engine already runs exactly these files: a new generation needs no reload
+      commit(doc, input as Record<string, unknown>, hash, out, target);
+      return { result: 'applied', generation: doc.generation, hash, reloaded: false };
+    }
+    const name = candidateName(doc.generation);
+    await stageChecked(name, out);
+    await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
+    d.log.info('applied', { generation: doc.generation, hash });
+    return { result: 'applied', generation: doc.generation, hash, reloaded: true };
+  };
+
+  const remember = (input: unknown, e: unknown): void => {
+    if (!(e instanceof AgentError)) return;
+    const g = (input as { generation?: unknown } | null)?.generation;
+    counters.refused++;
+    refused = {
+      generation: typeof g === 'number' ? g : null, code: e.code, status: e.status,
+      errors: e instanceof DocumentInvalid ? e.errors : [], message: e.message, at: now().toISOString(),
+    };
+    d.log.warn('refused a document', { generation: refused.generation, code: e.code, reason: e.message });
+  };
+
+  return {
+    apply: (input) =>
+      mutex.run(async () => {
+        try {
+          return await applyLocked(input);
+        } catch (e) {
+          remember(input, e);
+          throw e;
+        }
+      }),
+
+    async validate(input) {
+      const doc = parse(input);
+      const hash = documentHash(input);
+      const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
+      const out = render(doc);
+      const dir = await stageChecked(candidateName(doc.generation, 'validate-'), out);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return { valid: true, generation: doc.generation, hash, unchanged };
+    },
+
+    remove: () =>
+      mutex.run(async () => {
+        const had = applied !== null;
+        await d.engine.stop();
+        removeCurrent(layout);
+        d.store.clear();
+        pruneConfigs(layout, []);
+        applied = null;
+        d.log.info('document deleted; the engine is stopped', { had });
+        return { deleted: had };
+      }),
+
+    restore: () => mutex.run(async () => {
+      const { state, problems } = d.store.load();
+      for (const p of problems) d.log.error('an applied-state file is unreadable; using the previous one', { problem: p });
+      if (!state) return;
+      try {
+        const doc = parse(state.document);
+        const out = render(doc);
+        const st = await d.engine.status();
+        const target = currentTarget(layout);
+        if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
+          await waitServing(doc);
+          applied = { state, doc };
+          d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
+          return;
+        }
+        const name = candidateName(doc.generation);
+        await stageChecked(name, out);
+        await activateAndCommit(name, doc, state.document, state.hash, out);
+        d.log.info('restored the applied document', { generation: state.generation });
+      } catch (e) {
+        restoreErr = (e as Error).message;
+        d.log.error('restoring the applied document failed', { generation: state.generation, error: e });
+      }
+    }),
+
+    applied: () => applied?.state ?? null,
+    lastRefused: () => refused,
+    restoreError: () => restoreErr,
+    counters: () => ({ ...counters }),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * After a reload: the new worker answers on its stats socket and every
+ * listener it should serve is a frontend that is OPEN (bound).
+ */
+import { portFamily, type Document } from '../../schemas';
+import type { Engine } from '../engines/types';
+
+/** Listener ids the proxy itself must serve: enabled TCP-family ones (UDP/SCTP belong to keepalived). */
+export function expectedFrontends(doc: Document): string[] {
+  return doc.loadbalancer.listeners
+    .filter((l) => l.admin_state_up && portFamily(l.protocol) === 'tcp')
+    .map((l) => l.listener_id);
+}
+
+/** Null when the running engine serves what it should, else the reason. */
+export async function verifyServing(engine: Engine, frontends: string[]): Promise<string | null> {
+  const status = await engine.status();
+  if (!status.running || status.workerPid === null) return 'the engine has no current worker';
+  const info = await engine.info();
+  if (Number(info.Pid) !== status.workerPid) return `the stats socket answers for pid ${info.Pid}, not the new worker ${status.workerPid}`;
+  const rows = await engine.stats();
+  const open = new Set(rows.filter((r) => r.svname === 'FRONTEND' && r.status === 'OPEN').map((r) => r.pxname));
+  const missing = frontends.filter((f) => !open.has(f));
+  return missing.length ? `listeners not open: ${missing.join(', ')}` : null;
+}

@@ -1,0 +1,125 @@
+/**
+ * Composes the daemon from the configuration: engine adapter, renderer,
+ * state store, applier, API server and systemd notifier. Start order follows
+ * contract section 5: restore the applied document and have it serving, then
+ * listen, then tell systemd READY=1. Stopping the daemon never stops the proxy.
+ */
+import * as fs from 'node:fs';
+import type * as https from 'node:https';
+import { haproxyCapabilities, renderers } from '../renderers';
+import type { RenderContext } from '../renderers/types';
+import { createApp } from './api/routes';
+import { createApiServer, listen } from './api/server';
+import { createApplier, type Applier } from './apply/transaction';
+import { readTlsMaterial, type AgentConfig } from './config';
+import { buildDetails, type HeartbeatReport } from './details';
+import { createHaproxyEngine } from './engines/haproxy';
+import type { Engine, EngineStatus } from './engines/types';
+import { ConfigError } from './errors';
+import { buildInfo, opensslVersion, type AgentInfo } from './info';
+import type { Logger } from './log';
+import { openFileLimit, systemRunner, type ProcessRunner } from './process-runner';
+import { createStateStore } from './state/store';
+import { createNotifier, type Notifier } from './systemd/notify';
+import { queryUnixSocket } from './unix-socket';
+
+/** What other parts (the heartbeat) read from a running daemon. */
+export interface DaemonView {
+  config: AgentConfig;
+  log: Logger;
+  info: AgentInfo;
+  /** generation, hash and document of what is applied, or null */
+  applied(): { generation: number; hash: string; document: Record<string, unknown> } | null;
+  /** running?, pids, stats socket path */
+  engineStatus(): Promise<EngineStatus>;
+  engine: Engine;
+}
+
+/** Something that runs beside the API (the heartbeat sender): started after ready, stopped on shutdown. */
+export interface Companion {
+  report?(): HeartbeatReport | null;
+  stop(): void | Promise<void>;
+}
+
+export interface DaemonOptions {
+  config: AgentConfig;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  runner?: ProcessRunner;
+  /** started once the daemon is ready, e.g. `(view) => startHeartbeat(view)` */
+  companions?: ((view: DaemonView) => Companion)[];
+}
+
+export interface Daemon extends DaemonView {
+  applier: Applier;
+  server: https.Server;
+  port: number;
+  /** Stops the API and companions; the proxy keeps serving. */
+  stop(): Promise<void>;
+}
+
+/** Starts the daemon; resolves once it is ready (restored, listening, READY=1 sent). */
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const { config: cfg, log } = o;
+  const runner = o.runner ?? systemRunner();
+  const tls = readTlsMaterial(cfg);
+  if (cfg.engine !== 'haproxy') throw new ConfigError('amphora_agent', 'engine', `${cfg.engine} is not supported by this agent yet`);
+  fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o700 });
+
+  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
+  const version = await engine.version();
+  const capabilities = haproxyCapabilities(version.version);
+  const context: RenderContext = { capabilities, runDir: cfg.runDir, fdLimit: openFileLimit() };
+  const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
+  log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
+
+  const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
+  let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
+  const applier = createApplier({
+    stateDir: cfg.stateDir, engine, render: renderers.haproxy, context, store: createStateStore(cfg.stateDir), log,
+    hooks: {
+      reloading: (what) => void (ready && notifier.reloading(what)),
+      settled: (what) => void (ready && notifier.ready(what)),
+    },
+  });
+  await notifier.status('restoring the applied document');
+  await applier.restore();
+
+  const companions: Companion[] = [];
+  const view: DaemonView = {
+    config: cfg, log, info, engine,
+    applied: () => {
+      const s = applier.applied();
+      return s ? { generation: s.generation, hash: s.hash, document: s.document } : null;
+    },
+    engineStatus: () => engine.status(),
+  };
+  const app = createApp({
+    applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
+    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null }),
+  });
+  const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
+  const port = await listen(server, cfg.bindHost, cfg.bindPort);
+  for (const start of o.companions ?? []) companions.push(start(view));
+
+  const applied = applier.applied();
+  ready = true;
+  await notifier.ready(applied ? `serving generation ${applied.generation}` : 'no document applied');
+  notifier.startWatchdog();
+  log.info('ready', { address: cfg.bindHost, port, generation: applied?.generation ?? null });
+
+  return {
+    ...view, applier, server, port,
+    async stop() {
+      await notifier.stopping('stopping the agent; the proxy keeps serving');
+      for (const c of companions) await c.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      notifier.close();
+      log.info('stopped; the proxy keeps serving');
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ProcessRunner, RunResult } from '../process-runner';
+import { createHaproxyEngine, parseHaproxyVersion, parseShowInfo, parseShowProc, parseShowStat } from './haproxy';
+
+const SHOW_PROC = `#<PID>          <type>          <reloads>       <uptime>        <version>
+16582           master          3 [failed: 1]   0d00h00m28s     2.6.12-1+deb12u4
+# workers
+16902           worker          0               0d00h00m00s     2.6.12-1+deb12u4
+16583           worker          2               0d00h00m28s     2.6.12-1+deb12u4
+# programs
+`;
+
+describe('haproxy output parsers', () => {
+  it('reads show proc: master counters, current and old workers', () => {
+    expect(parseShowProc(SHOW_PROC)).toEqual([
+      { pid: 16582, type: 'master', reloads: 3, failed: 1 },
+      { pid: 16902, type: 'worker', reloads: 0, failed: 0 },
+      { pid: 16583, type: 'worker', reloads: 2, failed: 0 },
+    ]);
+  });
+  it('reads show info and show stat', () => {
+    expect(parseShowInfo('Name: HAProxy\nPid: 42\nUptime: 0d 0h00m06s\n')).toEqual({ Name: 'HAProxy', Pid: '42', Uptime: '0d 0h00m06s' });
+    expect(parseShowStat('# pxname,svname,scur,status,\nfe,FRONTEND,0,OPEN,\nbe:fe,m1,0,UP,\n')).toEqual([
+      { pxname: 'fe', svname: 'FRONTEND', scur: '0', status: 'OPEN' },
+      { pxname: 'be:fe', svname: 'm1', scur: '0', status: 'UP' },
+    ]);
+  });
+  it('reads the version line of haproxy -v', () => {
+    expect(parseHaproxyVersion('HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\nStatus: ...')).toEqual({
+      version: '2.6.12', full: 'HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/',
+    });
+    expect(() => parseHaproxyVersion('nginx version: nginx/1.22.1')).toThrow('cannot read the haproxy version');
+  });
+});
+
+/** A fake master: answers show proc from a script, counts reloads. */
+function fakeHaproxy(runDir: string, outcomes: ('ok' | 'fail')[]) {
+  const calls: string[][] = [];
+  let reloads = 0;
+  let failed = 0;
+  let worker = 100;
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'haproxy.pid'), '4242\n');
+  const runner: ProcessRunner = {
+    run: async (cmd, args): Promise<RunResult> => {
+      calls.push([cmd, ...args]);
+      return args[0] === '-c' ? { code: 1, signal: null, stdout: '', stderr: '[ALERT] bad line' } : { code: 0, signal: null, stdout: '', stderr: '' };
+    },
+    isAlive: (pid) => pid === 4242,
+    kill: () => true,
+    cmdline: () => ['haproxy', '-W', '-D', '-S', `${path.join(runDir, 'master.sock')},mode,600`],
+  };
+  const query = async (_sock: string, cmd: string) => {
+    if (cmd === 'reload') {
+      reloads++;
+      if (outcomes.shift() === 'fail') failed++;
+      else {
+        failed = 0;
+        worker++;
+      }
+      throw new Error('read ECONNRESET');
+    }
+    return `4242 master ${reloads} [failed: ${failed}] 0d 2.6\n# workers\n${worker} worker 0 0d 2.6\n`;
+  };
+  return { runner, query, calls };
+}
+
+describe('createHaproxyEngine', () => {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-'));
+  afterAll(() => fs.rmSync(runDir, { recursive: true, force: true }));
+
+  it('reloads through the master CLI and waits for the new worker', async () => {
+    const f = fakeHaproxy(runDir, ['ok']);
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query: f.query, sleep: async () => undefined });
+    expect((await e.status()).workerPid).toBe(100);
+    await e.reload();
+    expect(await e.status()).toMatchObject({ running: true, masterPid: 4242, workerPid: 101, reloads: 1, failedReloads: 0 });
+  });
+
+  it('reports a reload the master refused', async () => {
+    const f = fakeHaproxy(runDir, ['fail']);
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query: f.query, sleep: async () => undefined });
+    await expect(e.reload()).rejects.toThrow('haproxy refused the new configuration at reload');
+  });
+
+  it('checks with -c -C dir -f dir/main and returns haproxy\'s words', async () => {
+    const f = fakeHaproxy(runDir, []);
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query: f.query });
+    expect(await e.check('/cfg', 'haproxy.cfg')).toEqual({ ok: false, output: '[ALERT] bad line' });
+    expect(f.calls[0]).toEqual(['/usr/sbin/haproxy', '-c', '-C', '/cfg', '-f', '/cfg/haproxy.cfg']);
+  });
+
+  it('does not take a reused pid for its master', async () => {
+    const f = fakeHaproxy(runDir, []);
+    f.runner.cmdline = () => ['/usr/bin/something-else'];
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query: f.query });
+    expect((await e.status()).running).toBe(false);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * The haproxy adapter: the only code that runs haproxy. It drives haproxy in
+ * master-worker mode (`-W -D -S master.sock`): the master is daemonized so it
+ * outlives the agent, reloads re-exec the master, which re-reads the config
+ * through the stable `current` symlink and hands the listening sockets to the
+ * new worker (the stats socket carries `expose-fd listeners`), so no
+ * connection is refused. Process runner, socket client and sleep are injected.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EngineFailed } from '../errors';
+import type { ProcessRunner } from '../process-runner';
+import type { SocketQuery } from '../unix-socket';
+import type { CheckResult, Engine, EngineStatus, EngineVersion, StatRow } from './types';
+
+export interface HaproxyOptions {
+  cmd: string;
+  /** runtime directory: master.sock, haproxy.sock (the renderer's stats socket), haproxy.pid */
+  runDir: string;
+  runner: ProcessRunner;
+  query: SocketQuery;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** how long a reload or start may take before it counts as failed */
+  readyTimeoutMs?: number;
+}
+
+interface ProcLine {
+  pid: number;
+  type: string;
+  reloads: number;
+  failed: number;
+}
+
+/** Parses the master CLI's `show proc` (2.6: "PID type reloads [failed: N] uptime version"). */
+export function parseShowProc(out: string): ProcLine[] {
+  const rows: ProcLine[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^(\d+)\s+(master|worker)\s+(\d+)(?:\s+\[failed:\s*(\d+)\])?/.exec(line.trim());
+    if (m) rows.push({ pid: Number(m[1]), type: m[2], reloads: Number(m[3]), failed: Number(m[4] ?? 0) });
+  }
+  return rows;
+}
+
+/** Parses `show info` ("Key: value" lines). */
+export function parseShowInfo(out: string): Record<string, string> {
+  const info: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const at = line.indexOf(':');
+    if (at > 0) info[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return info;
+}
+
+/** Parses `show stat` CSV (header line starts with "# "). */
+export function parseShowStat(out: string): StatRow[] {
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  if (!lines.length || !lines[0].startsWith('# ')) return [];
+  const head = lines[0].slice(2).split(',');
+  return lines.slice(1).map((l) => {
+    const cells = l.split(',');
+    const row: StatRow = {};
+    head.forEach((h, i) => { if (h) row[h] = cells[i] ?? ''; });
+    return row;
+  });
+}
+
+/** Parses the first line of `haproxy -v`. */
+export function parseHaproxyVersion(out: string): EngineVersion {
+  const full = out.split('\n')[0].trim();
+  const m = /version\s+(\d+\.\d+(?:\.\d+)?)/i.exec(full);
+  if (!m) throw new EngineFailed(`cannot read the haproxy version from "${full}"`);
+  return { version: m[1], full };
+}
+
+/** Creates the haproxy adapter. */
+export function createHaproxyEngine(o: HaproxyOptions): Engine {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = o.now ?? (() => Date.now());
+  const readyTimeoutMs = o.readyTimeoutMs ?? 15000;
+  const masterSocket = path.join(o.runDir, 'master.sock');
+  const statsSocket = path.join(o.runDir, 'haproxy.sock');
+  const pidFile = path.join(o.runDir, 'haproxy.pid');
+
+  const masterPid = (): number | null => {
+    let text: string;
+    try {
+      text = fs.readFileSync(pidFile, 'utf8').trim();
+    } catch {
+      return null;
+    }
+    const pid = Number(text.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 1 || !o.runner.isAlive(pid)) return null;
+    // a reused pid is not ours: our master carries our master socket on its command line
+    const argv = o.runner.cmdline(pid);
+    return argv && argv.some((a) => a.startsWith(masterSocket)) ? pid : null;
+  };
+
+  const status = async (): Promise<EngineStatus> => {
+    const base: EngineStatus = { running: false, masterPid: null, workerPid: null, oldWorkerPids: [], reloads: 0, failedReloads: 0, statsSocket, masterSocket };
+    const pid = masterPid();
+    if (pid === null) return base;
+    const rows = parseShowProc(await o.query(masterSocket, 'show proc', 2000));
+    const master = rows.find((r) => r.type === 'master');
+    const workers = rows.filter((r) => r.type === 'worker');
+    const current = workers.find((w) => w.reloads === 0);
+    return {
+      ...base,
+      running: true,
+      masterPid: pid,
+      workerPid: current?.pid ?? null,
+      oldWorkerPids: workers.filter((w) => w !== current).map((w) => w.pid),
+      reloads: master?.reloads ?? 0,
+      failedReloads: master?.failed ?? 0,
+    };
+  };
+
+  /** Polls the master until `done` says yes; the master socket is briefly gone while it re-execs. */
+  const waitFor = async (what: string, done: (s: EngineStatus) => boolean): Promise<EngineStatus> => {
+    const deadline = now() + readyTimeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const s = await status();
+        if (done(s)) return s;
+        if (!s.running) last = new Error('the haproxy master is not running');
+      } catch (e) {
+        last = e;
+      }
+      if (now() > deadline) throw new EngineFailed(`haproxy: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
+      await sleep(25);
+    }
+  };
+
+  return {
+    name: 'haproxy',
+
+    async version() {
+      const r = await o.runner.run(o.cmd, ['-v'], { timeoutMs: 10000 });
+      if (r.code !== 0) throw new EngineFailed(`${o.cmd} -v exited with ${r.code}: ${r.stderr.trim()}`);
+      return parseHaproxyVersion(r.stdout);
+    },
+
+    async check(configDir, mainFile): Promise<CheckResult> {
+      const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: 60000 });
+      const output = `${r.stderr}\n${r.stdout}`.trim();
+      return { ok: r.code === 0, output };
+    },
+
+    async start(configDir, mainFile) {
+      fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
+      const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: 60000 });
+      if (r.code !== 0) throw new EngineFailed(`haproxy did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
+      await waitFor('start', (s) => s.running && s.workerPid !== null);
+    },
+
+    async reload() {
+      const before = await status();
+      if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
+      try {
+        await o.query(masterSocket, 'reload', 5000);
+      } catch {
+        // the master re-execs at once and resets the CLI connection; the reload counter tells
+      }
+      const after = await waitFor('the reload', (s) => s.running && s.reloads > before.reloads && (s.failedReloads > 0 || s.workerPid !== null));
+      if (after.failedReloads > 0) {
+        throw new EngineFailed('haproxy refused the new configuration at reload (the previous workers keep serving); a listener address may be in use');
+      }
+    },
+
+    async stop(graceMs = 5000) {
+      const pid = masterPid();
+      if (pid === null) return;
+      // SIGUSR1: the master soft-stops its workers and exits after them
+      o.runner.kill(pid, 'SIGUSR1');
+      const deadline = now() + graceMs;
+      while (o.runner.isAlive(pid) && now() < deadline) await sleep(25);
+      if (o.runner.isAlive(pid)) o.runner.kill(pid, 'SIGTERM');
+      const hard = now() + 5000;
+      while (o.runner.isAlive(pid) && now() < hard) await sleep(25);
+      if (o.runner.isAlive(pid)) o.runner.kill(pid, 'SIGKILL');
+      fs.rmSync(pidFile, { force: true });
+    },
+
+    status,
+
+    async info() {
+      return parseShowInfo(await o.query(statsSocket, 'show info'));
+    },
+
+    async stats() {
+      return parseShowStat(await o.query(statsSocket, 'show stat'));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** The interface every engine adapter implements (haproxy today; nginx shares it). */
+
+export interface CheckResult {
+  ok: boolean;
+  /** the engine's own words (stderr and stdout), trimmed */
+  output: string;
+}
+
+export interface EngineStatus {
+  running: boolean;
+  masterPid: number | null;
+  /** pid of the worker serving the current configuration */
+  workerPid: number | null;
+  /** workers still draining after a reload */
+  oldWorkerPids: number[];
+  reloads: number;
+  failedReloads: number;
+  /** the worker's stats socket (heartbeat collector reads it) */
+  statsSocket: string;
+  masterSocket: string;
+}
+
+export interface EngineVersion {
+  /** e.g. "2.6.12" */
+  version: string;
+  /** first line of `haproxy -v` */
+  full: string;
+}
+
+/** One row of `show stat`, keyed by the CSV header. */
+export type StatRow = Record<string, string>;
+
+export interface Engine {
+  readonly name: 'haproxy' | 'nginx';
+  /** Runs the binary once for its version. */
+  version(): Promise<EngineVersion>;
+  /** Checks a configuration without touching the running engine. */
+  check(configDir: string, mainFile: string): Promise<CheckResult>;
+  /** Starts the engine daemonized on the stable config dir (a symlink); resolves when a worker runs. */
+  start(configDir: string, mainFile: string): Promise<void>;
+  /** Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take. */
+  reload(): Promise<void>;
+  /** Stops serving: graceful first, then forced after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  status(): Promise<EngineStatus>;
+  /** `show info` of the serving worker. */
+  info(): Promise<Record<string, string>>;
+  /** `show stat` of the serving worker. */
+  stats(): Promise<StatRow[]>;
+}

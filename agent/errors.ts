@@ -1,0 +1,136 @@
+/**
+ * The one catalogue of errors the agent throws. Each class carries a stable
+ * `code`, the HTTP `status` the API answers with, and the `cause` when it wraps
+ * another error; handlers map them to responses without looking inside.
+ */
+import type { ValidationError } from '../schemas';
+
+/** Base of every error the agent throws on purpose. */
+export class AgentError extends Error {
+  readonly code: string = 'AGENT_ERROR';
+  readonly status: number = 500;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+  /** The JSON body the API answers with. */
+  toBody(): Record<string, unknown> {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** The configuration file is unreadable or holds a bad value; the start stops. */
+export class ConfigError extends AgentError {
+  override readonly code = 'CONFIG_INVALID';
+  constructor(readonly section: string, readonly key: string, message: string, options?: { cause?: unknown }) {
+    super(`[${section}] ${key}: ${message}`, options);
+  }
+}
+
+/** The request body is not JSON, or not a JSON object. */
+export class MalformedBody extends AgentError {
+  override readonly code = 'MALFORMED_BODY';
+  override readonly status = 400;
+}
+
+/** The request body is larger than `max_request_bytes`. */
+export class BodyTooLarge extends AgentError {
+  override readonly code = 'BODY_TOO_LARGE';
+  override readonly status = 413;
+  constructor(readonly limit: number) {
+    super(`request body is larger than ${limit} bytes (max_request_bytes)`);
+  }
+}
+
+/** The document does not validate: every problem with its path. */
+export class DocumentInvalid extends AgentError {
+  override readonly code = 'DOCUMENT_INVALID';
+  override readonly status = 400;
+  constructor(readonly errors: ValidationError[]) {
+    super(`the document has ${errors.length} error(s)`);
+  }
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), errors: this.errors };
+  }
+}
+
+/** The document's generation is lower than the applied one. */
+export class StaleGeneration extends AgentError {
+  override readonly code = 'GENERATION_STALE';
+  override readonly status = 409;
+  constructor(readonly generation: number, readonly applied: number) {
+    super(`generation ${generation} is lower than the applied generation ${applied}`);
+  }
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), generation: this.generation, applied_generation: this.applied };
+  }
+}
+
+/** Same generation as the applied one, different content. */
+export class GenerationConflict extends AgentError {
+  override readonly code = 'GENERATION_CONFLICT';
+  override readonly status = 409;
+  constructor(readonly generation: number) {
+    super(`generation ${generation} is already applied with different content`);
+  }
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), generation: this.generation, applied_generation: this.generation };
+  }
+}
+
+/** The renderer could not turn a valid document into files (a renderer limit, not a user typo). */
+export class RenderFailed extends AgentError {
+  override readonly code = 'RENDER_FAILED';
+  override readonly status = 422;
+}
+
+/** The engine refused the rendered configuration (`haproxy -c`); nothing changed. */
+export class EngineRefused extends AgentError {
+  override readonly code = 'ENGINE_REFUSED';
+  override readonly status = 422;
+  constructor(message: string, readonly output: string, readonly candidateDir?: string) {
+    super(message);
+  }
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), engine_output: this.output, candidate_dir: this.candidateDir };
+  }
+}
+
+/** Reload or verification failed; the previous configuration was restored. */
+export class ApplyFailed extends AgentError {
+  override readonly code = 'APPLY_FAILED';
+  override readonly status = 503;
+  constructor(message: string, readonly rolledBack: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  override toBody(): Record<string, unknown> {
+    return { ...super.toBody(), rolled_back: this.rolledBack };
+  }
+}
+
+/** The engine process could not be run or did not answer. */
+export class EngineFailed extends AgentError {
+  override readonly code = 'ENGINE_FAILED';
+  override readonly status = 503;
+}
+
+/** Nothing is applied. */
+export class NotApplied extends AgentError {
+  override readonly code = 'NOT_APPLIED';
+  override readonly status = 404;
+  constructor() {
+    super('no document is applied');
+  }
+}
+
+/** No such route. */
+export class RouteNotFound extends AgentError {
+  override readonly code = 'NOT_FOUND';
+  override readonly status = 404;
+}
+
+/** Turns anything thrown into an AgentError (unknown errors become a 500 that keeps the cause). */
+export function asAgentError(e: unknown): AgentError {
+  if (e instanceof AgentError) return e;
+  return new AgentError(e instanceof Error ? e.message : String(e), { cause: e });
+}

@@ -1,0 +1,98 @@
+/**
+ * The one seam through which the agent runs programs and signals processes.
+ * Engines take it as an argument so unit tests hand in a fake.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** start in a new session so the program outlives the agent (a daemon's launcher) */
+  detached?: boolean;
+}
+
+export interface ProcessRunner {
+  /** Runs a program to its exit and collects its output (never throws for a non-zero exit). */
+  run(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** True when a process with this pid exists. */
+  isAlive(pid: number): boolean;
+  /** Sends a signal; false when the process is gone. */
+  kill(pid: number, signal: NodeJS.Signals): boolean;
+  /** The process's command line, or null when it is gone. */
+  cmdline(pid: number): string[] | null;
+}
+
+const MAX_OUTPUT = 1 << 20;
+
+/** The real runner over child_process and /proc. */
+export function systemRunner(): ProcessRunner {
+  return {
+    run(cmd, args, opts = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8'); });
+        child.stderr.on('data', (d: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8'); });
+        const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+        child.on('error', (e) => {
+          if (timer) clearTimeout(timer);
+          reject(e);
+        });
+        // 'close' waits for the pipes; a daemon's launcher closes them when it exits
+        child.on('close', (code, signal) => {
+          if (timer) clearTimeout(timer);
+          resolve({ code, signal, stdout, stderr });
+        });
+        if (opts.detached) child.unref();
+      });
+    },
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      // a daemon's zombie lingers when PID 1 does not reap (containers); it serves nothing
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    },
+    kill(pid, signal) {
+      try {
+        process.kill(pid, signal);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    cmdline(pid) {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** RLIMIT_NOFILE of this process (inherited by the engines it starts), from /proc. */
+export function openFileLimit(readFile: (f: string) => string = (f) => fs.readFileSync(f, 'utf8')): number {
+  try {
+    const line = readFile('/proc/self/limits').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : 1024;
+  } catch {
+    return 1024;
+  }
+}

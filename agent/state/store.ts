@@ -1,0 +1,130 @@
+/**
+ * The applied state on disk: `state.json` and the one before it,
+ * `state.prev.json`. Written as temp file + fsync + rename + fsync of the
+ * directory, so a crash leaves either the old or the new file whole; a torn
+ * or unreadable file is reported and the previous good one is used.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { documentHash } from './hash';
+
+export interface AppliedState {
+  format: 1;
+  generation: number;
+  /** hash of the document as the controller sent it (canonical JSON) */
+  hash: string;
+  /** the document as the controller sent it */
+  document: Record<string, unknown>;
+  /** rendered files, relative path -> content (secrets included; the file is 0600) */
+  files: Record<string, string>;
+  main: string;
+  secrets: string[];
+  filesHash: string;
+  /** name of the config directory under `configs/` that holds these files */
+  configDir: string;
+  appliedAt: string;
+}
+
+export interface LoadResult {
+  state: AppliedState | null;
+  /** what was wrong with the files that could not be used, for the log */
+  problems: string[];
+}
+
+const CURRENT = 'state.json';
+const PREVIOUS = 'state.prev.json';
+
+/** Writes a file atomically: temp in the same dir, fsync, rename, fsync the dir. */
+export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+/** fsync of a directory makes renames and new entries in it durable. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseState(text: string): AppliedState {
+  const s = JSON.parse(text) as AppliedState;
+  if (s?.format !== 1 || !Number.isInteger(s.generation) || typeof s.hash !== 'string' || !s.document || typeof s.files !== 'object') {
+    throw new Error('not an applied-state record');
+  }
+  if (documentHash(s.document) !== s.hash) throw new Error('the document does not match its hash');
+  return s;
+}
+
+function readable(f: string): boolean {
+  try {
+    parseState(fs.readFileSync(f, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface StateStore {
+  load(): LoadResult;
+  save(state: AppliedState): void;
+  /** Forgets the applied document (DELETE). */
+  clear(): void;
+}
+
+/** The store in `stateDir`. */
+export function createStateStore(stateDir: string): StateStore {
+  const cur = path.join(stateDir, CURRENT);
+  const prev = path.join(stateDir, PREVIOUS);
+  return {
+    load() {
+      const problems: string[] = [];
+      for (const f of [cur, prev]) {
+        let text: string;
+        try {
+          text = fs.readFileSync(f, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${f}: ${(e as Error).message}`);
+          continue;
+        }
+        try {
+          return { state: parseState(text), problems };
+        } catch (e) {
+          problems.push(`${f}: ${(e as Error).message}`);
+        }
+      }
+      return { state: null, problems };
+    },
+    save(state) {
+      fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const tmp = `${cur}.tmp-${process.pid}`;
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(state));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      // keep the last good record: a crash between the renames leaves state.prev.json whole
+      if (readable(cur)) fs.renameSync(cur, prev);
+      fs.renameSync(tmp, cur);
+      fsyncDir(stateDir);
+    },
+    clear() {
+      fs.rmSync(cur, { force: true });
+      fs.rmSync(prev, { force: true });
+      fsyncDir(stateDir);
+    },
+  };
+}
