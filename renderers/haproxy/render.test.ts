@@ -1,0 +1,304 @@
+/** What the haproxy renderer writes for each feature of the contract (no processes: see test/integration). */
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { renderHaproxy } from '../index';
+import { globalMaxconn, FD_RESERVE } from './build-view';
+import { RENDER_CTX, exampleTls, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule, section, valid } from '../../test/lib/render-fixtures';
+
+const render = (raw: unknown, ctx = RENDER_CTX) => renderHaproxy(valid(raw), ctx);
+const cfgOf = (raw: unknown, ctx = RENDER_CTX) => render(raw, ctx).files['haproxy.cfg'];
+const m1 = rawMember('m1', '192.0.2.1', 80);
+const m2 = rawMember('m2', '192.0.2.2', 80);
+const basic = (poolExtra = {}, listenerExtra = {}, members = [m1, m2]) =>
+  rawDoc([rawListener('l1', 80, 'p1', listenerExtra)], [rawPool('p1', members, poolExtra)]);
+
+describe('names and conventions the agent and the heartbeat rely on', () => {
+  const cfg = cfgOf(basic());
+  test('global names the stats socket and pid file in runDir', () => {
+    expect(section(cfg, 'global')).toEqual(
+      expect.arrayContaining(['pidfile /run/amphora-agent/haproxy.pid', 'stats socket /run/amphora-agent/haproxy.sock mode 600 level admin expose-fd listeners']),
+    );
+  });
+  test('frontend = listener_id, backend = pool_id:listener_id, server = member_id', () => {
+    expect(section(cfg, 'frontend l1')).toContain('default_backend p1:l1');
+    const be = section(cfg, 'backend p1:l1');
+    expect(be.filter((l) => l.startsWith('server ')).map((l) => l.split(' ')[1])).toEqual(['m1', 'm2']);
+  });
+  test('the main file is haproxy.cfg', () => expect(render(basic()).main).toBe('haproxy.cfg'));
+});
+
+describe('maxconn fits the fd limit', () => {
+  test.each([
+    [20000, 1, 2],
+    [1024, 3, 0],
+    [300, 100, 50],
+  ])('fdLimit %p, %p binds, %p checks', (fd, binds, checks) => {
+    const n = globalMaxconn(fd, binds, checks);
+    expect(2 * n + binds + checks + FD_RESERVE).toBeLessThanOrEqual(Math.max(fd, 2 + binds + checks + FD_RESERVE));
+    expect(n).toBeGreaterThanOrEqual(1);
+  });
+  test('listener connection_limit is capped by the global maxconn; -1 takes the global', () => {
+    const ctx = { ...RENDER_CTX, fdLimit: 1200 };
+    const raw = rawDoc(
+      [rawListener('a', 80, 'p1', { connection_limit: 100 }), rawListener('b', 81, 'p1', { connection_limit: 900000 }), rawListener('c', 82, 'p1')],
+      [rawPool('p1', [m1])],
+    );
+    const cfg = cfgOf(raw, ctx);
+    const global = Number(section(cfg, 'global').find((l) => l.startsWith('maxconn '))!.split(' ')[1]);
+    expect(global).toBeLessThanOrEqual((1200 - FD_RESERVE) / 2);
+    expect(section(cfg, 'frontend a')).toContain('maxconn 100');
+    expect(section(cfg, 'frontend b')).toContain(`maxconn ${global}`);
+    expect(section(cfg, 'frontend c')).toContain(`maxconn ${global}`);
+  });
+});
+
+describe('binds', () => {
+  test('the VIP and every additional VIP, IPv6 in brackets', () => {
+    const raw = basic();
+    raw.loadbalancer.additional_vips = [{ ip_address: '2001:db8::5' }, { ip_address: '127.10.0.2' }];
+    expect(section(cfgOf(raw), 'frontend l1').filter((l) => l.startsWith('bind '))).toEqual(['bind 127.10.0.1:80', 'bind [2001:db8::5]:80', 'bind 127.10.0.2:80']);
+  });
+});
+
+describe('admin state', () => {
+  test('a disabled load balancer serves nothing: frontends disabled, no backends', () => {
+    const cfg = cfgOf({ ...basic(), loadbalancer: { ...basic().loadbalancer, admin_state_up: false } });
+    expect(section(cfg, 'frontend l1')).toContain('disabled');
+    expect(cfg).not.toMatch(/^backend /m);
+  });
+  test('a disabled listener is disabled and routes nowhere', () => {
+    const fe = section(cfgOf(basic({}, { admin_state_up: false })), 'frontend l1');
+    expect(fe).toContain('disabled');
+    expect(fe.some((l) => l.startsWith('default_backend'))).toBe(false);
+  });
+  test('a disabled pool keeps its servers, all disabled (haproxy answers 503)', () => {
+    const be = section(cfgOf(basic({ admin_state_up: false })), 'backend p1:l1');
+    expect(be.filter((l) => l.startsWith('server ')).every((l) => l.endsWith(' disabled'))).toBe(true);
+  });
+  test('a disabled member is disabled, the others are not', () => {
+    const be = section(cfgOf(basic({}, {}, [m1, { ...m2, admin_state_up: false }])), 'backend p1:l1');
+    expect(be.find((l) => l.startsWith('server m1'))).not.toMatch(/disabled/);
+    expect(be.find((l) => l.startsWith('server m2'))).toMatch(/ disabled$/);
+  });
+});
+
+describe('pools', () => {
+  test.each([
+    ['ROUND_ROBIN', 'balance roundrobin'],
+    ['LEAST_CONNECTIONS', 'balance leastconn'],
+    ['SOURCE_IP', 'balance source'],
+    ['SOURCE_IP_PORT', 'balance hash src,concat(:,txn.lb_src_port)'],
+  ])('%s -> %s', (alg, line) => {
+    const be = section(cfgOf(basic({ lb_algorithm: alg })), 'backend p1:l1');
+    expect(be).toContain(line);
+    if (alg === 'SOURCE_IP_PORT') expect(be).toContain('tcp-request content set-var(txn.lb_src_port) src_port');
+  });
+  test('weights (0 included), backup with allbackups, monitor address and port', () => {
+    const members = [rawMember('a', '192.0.2.1', 80, { weight: 0 }), rawMember('b', '192.0.2.2', 80, { weight: 256, backup: true, monitor_address: '192.0.2.9', monitor_port: 9000 })];
+    const be = section(cfgOf(basic({ healthmonitor: { healthmonitor_id: 'h', type: 'TCP', delay: 3, timeout: 2, max_retries: 2, max_retries_down: 4 } }, {}, members)), 'backend p1:l1');
+    expect(be).toContain('option allbackups');
+    expect(be).toContain('server a 192.0.2.1:80 weight 0 check inter 3s fall 4 rise 2');
+    expect(be).toContain('server b 192.0.2.2:80 weight 256 check inter 3s fall 4 rise 2 addr 192.0.2.9 port 9000 backup');
+  });
+  test.each([
+    ['PROXY', 'send-proxy'],
+    ['PROXYV2', 'send-proxy-v2'],
+  ])('%s pools send the PROXY header', (proto, word) => {
+    const be = section(cfgOf(basic({ protocol: proto })), 'backend p1:l1');
+    expect(be.filter((l) => l.startsWith('server ')).every((l) => l.split(' ').includes(word))).toBe(true);
+  });
+  test('SOURCE_IP persistence: stick table with the timeout, granularity as a mask', () => {
+    const be = section(cfgOf(basic({ session_persistence: { type: 'SOURCE_IP', persistence_timeout: 120, persistence_granularity: '255.255.255.0' } })), 'backend p1:l1');
+    expect(be).toEqual(expect.arrayContaining(['stick-table type ip size 10k expire 120s', 'stick on src,ipmask(24)']));
+  });
+  test('HTTP_COOKIE persistence: an inserted cookie naming the member', () => {
+    const be = section(cfgOf(basic({ session_persistence: { type: 'HTTP_COOKIE' } })), 'backend p1:l1');
+    expect(be).toContain('cookie SRV insert indirect nocache maxidle 360s');
+    expect(be.find((l) => l.startsWith('server m1'))).toMatch(/ cookie m1( |$)/);
+  });
+  test('APP_COOKIE persistence: learn the application cookie, match it', () => {
+    const be = section(cfgOf(basic({ session_persistence: { type: 'APP_COOKIE', cookie_name: 'JSESSIONID', persistence_timeout: 60 } })), 'backend p1:l1');
+    expect(be).toEqual(expect.arrayContaining(['stick-table type string len 64 size 10k expire 60s', 'stick store-response res.cook(JSESSIONID)', 'stick match req.cook(JSESSIONID)']));
+  });
+});
+
+describe('health monitors', () => {
+  const hm = (extra: object) => ({ healthmonitor_id: 'h', delay: 5, timeout: 3, max_retries: 2, max_retries_down: 3, ...extra });
+  test('HTTP: method, url, version, Host, expected codes', () => {
+    const be = section(cfgOf(basic({ healthmonitor: hm({ type: 'HTTP', http_method: 'HEAD', url_path: '/st?x=1&y=2', http_version: 1.1, domain_name: 'app.example', expected_codes: '200,202' }) })), 'backend p1:l1');
+    expect(be).toEqual(expect.arrayContaining(['timeout check 3s', 'option httpchk', 'http-check send meth HEAD uri "/st?x=1&y=2" ver HTTP/1.1 hdr Host app.example', 'http-check expect rstatus ^(200|202)$']));
+  });
+  test('HTTPS checks over TLS without verifying a plain pool', () => {
+    const be = section(cfgOf(basic({ healthmonitor: hm({ type: 'HTTPS' }) })), 'backend p1:l1');
+    expect(be.find((l) => l.startsWith('server m1'))).toMatch(/ check-ssl verify none/);
+  });
+  test('TLS-HELLO uses ssl-hello-chk', () => expect(section(cfgOf(basic({ healthmonitor: hm({ type: 'TLS-HELLO' }) })), 'backend p1:l1')).toContain('option ssl-hello-chk'));
+  test('PING and TCP are a connect check (haproxy cannot send ICMP)', () => {
+    for (const type of ['PING', 'TCP']) {
+      const be = section(cfgOf(basic({ healthmonitor: hm({ type }) })), 'backend p1:l1');
+      expect(be.some((l) => /httpchk|ssl-hello/.test(l))).toBe(false);
+      expect(be.find((l) => l.startsWith('server m1'))).toMatch(/ check inter 5s/);
+    }
+  });
+  test('a disabled monitor means no checks', () => {
+    const be = section(cfgOf(basic({ healthmonitor: hm({ type: 'HTTP', admin_state_up: false }) })), 'backend p1:l1');
+    expect(be.join('\n')).not.toMatch(/check/);
+  });
+});
+
+describe('listeners', () => {
+  test('timeouts', () => {
+    const cfg = cfgOf(basic({}, { timeout_client_data: 1000, timeout_member_connect: 2500, timeout_member_data: 0, timeout_tcp_inspect: 500 }));
+    expect(section(cfg, 'frontend l1')).toEqual(expect.arrayContaining(['timeout client 1s', 'tcp-request inspect-delay 500ms']));
+    expect(section(cfg, 'backend p1:l1')).toEqual(expect.arrayContaining(['timeout connect 2500ms', 'timeout server 0']));
+  });
+  test('allowed_cidrs reject every other source at connect, in lines of at most 32', () => {
+    const cidrs = Array.from({ length: 40 }, (_, i) => `10.${i}.0.0/16`);
+    const fe = section(cfgOf(basic({}, { allowed_cidrs: [...cidrs, '192.168.0.0/24'] })), 'frontend l1');
+    const acls = fe.filter((l) => l.startsWith('acl allowed_src src '));
+    expect(acls).toHaveLength(2);
+    expect(acls.flatMap((l) => l.split(' ').slice(3))).toEqual([...cidrs, '192.168.0.0/24']);
+    expect(fe).toContain('tcp-request connection reject if !allowed_src');
+  });
+  test('TCP and HTTPS passthrough listeners are mode tcp', () => {
+    const raw = rawDoc([rawListener('t', 1, 'p', { protocol: 'TCP' }), rawListener('s', 2, 'p', { protocol: 'HTTPS' })], [rawPool('p', [m1], { protocol: 'TCP' })]);
+    const cfg = cfgOf(raw);
+    expect(section(cfg, 'frontend t')).toContain('mode tcp');
+    expect(section(cfg, 'frontend s')).toContain('mode tcp');
+    expect(section(cfg, 'backend p:t')).toContain('mode tcp');
+  });
+  test('PROMETHEUS serves haproxy\'s exporter on /metrics', () => {
+    const fe = section(cfgOf(rawDoc([rawListener('m', 9100, null, { protocol: 'PROMETHEUS' })])), 'frontend m');
+    expect(fe).toEqual(expect.arrayContaining(['mode http', 'http-request use-service prometheus-exporter if { path /metrics }']));
+  });
+  test('every insert_headers entry', () => {
+    const headers = ['X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto', 'X-SSL-Client-Verify', 'X-SSL-Client-Has-Cert', 'X-SSL-Client-DN', 'X-SSL-Client-CN', 'X-SSL-Issuer', 'X-SSL-Client-SHA1', 'X-SSL-Client-Not-Before', 'X-SSL-Client-Not-After'];
+    const tls = exampleTls();
+    const raw = basic({}, { protocol: 'TERMINATED_HTTPS', protocol_port: 443, default_tls_container_data: tls.container, insert_headers: Object.fromEntries(headers.map((h) => [h, 'true'])) });
+    const be = section(cfgOf(raw), 'backend p1:l1').join('\n');
+    expect(be).toMatch(/^option forwardfor$/m);
+    for (const h of headers.slice(1)) expect(be).toMatch(new RegExp(`^http-request set-header ${h} `, 'm'));
+  });
+});
+
+describe('TLS termination', () => {
+  const tls = exampleTls();
+  const tlsDoc = (extra: object) => basic({}, { protocol: 'TERMINATED_HTTPS', protocol_port: 443, default_tls_container_data: tls.container, sni_container_data: tls.sni, ...extra });
+  test('crt-list with the default certificate first; key files are secrets; paths are relative', () => {
+    const out = render(tlsDoc({ client_authentication: 'MANDATORY', client_ca_tls_container_data: tls.ca, tls_versions: ['TLSv1.2', 'TLSv1.3'], tls_ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', alpn_protocols: ['h2', 'http/1.1'] }));
+    const bind = section(out.files['haproxy.cfg'], 'frontend l1').find((l) => l.startsWith('bind '))!;
+    expect(bind).toBe(
+      'bind 127.10.0.1:443 ssl crt-list certs/listener-l1/crt-list.txt ca-file certs/listener-l1/client-ca.pem verify required ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE-RSA-AES128-GCM-SHA256 alpn h2,http/1.1',
+    );
+    expect(out.files['certs/listener-l1/crt-list.txt'].split('\n')[0]).toBe('certs/listener-l1/default.pem');
+    expect(out.secrets).toEqual(Object.keys(out.files).filter((p) => /default|sni-/.test(p)).sort());
+    for (const p of Object.keys(out.files)) expect(p.startsWith('/')).toBe(false);
+    const bundle = out.files['certs/listener-l1/default.pem'];
+    expect(bundle).toMatch(/-----BEGIN CERTIFICATE-----[\s\S]*PRIVATE KEY-----\n$/);
+  });
+  test.each([
+    ['NONE', null],
+    ['OPTIONAL', 'verify optional'],
+    ['MANDATORY', 'verify required'],
+  ])('client_authentication %s', (mode, words) => {
+    const extra = mode === 'NONE' ? {} : { client_authentication: mode, client_ca_tls_container_data: tls.ca };
+    const bind = section(cfgOf(tlsDoc(extra)), 'frontend l1').find((l) => l.startsWith('bind '))!;
+    if (words) expect(bind).toContain(words);
+    else expect(bind).not.toMatch(/verify|ca-file/);
+  });
+  test('an encrypted key is written decrypted (haproxy cannot take the passphrase)', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    const plain = createPrivateKey({ key: encrypted, passphrase: 'pw' });
+    // the example's certificate with another key would fail a pairing check: only the decryption is under test here
+    const { plainKey } = jest.requireActual('./build-tls') as typeof import('./build-tls');
+    const out = plainKey({ ...tls.container, private_key: encrypted, passphrase: 'pw' } as never);
+    expect(out).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(createPrivateKey(out).export({ type: 'pkcs8', format: 'der' }).equals(plain.export({ type: 'pkcs8', format: 'der' }))).toBe(true);
+  });
+});
+
+describe('L7 policies', () => {
+  const l7doc = (policies: object[], extra = {}) =>
+    rawDoc([rawListener('l1', 80, 'p1', { l7policies: policies, ...extra })], [rawPool('p1', [m1]), rawPool('p2', [m2])]);
+  test('position order, ANDed rules, invert, one elected policy', () => {
+    const fe = section(
+      cfgOf(
+        l7doc([
+          rawPolicy('late', 'REJECT', [rawRule('r3', 'PATH', 'STARTS_WITH', '/')], { position: 2 }),
+          rawPolicy('first', 'REDIRECT_TO_POOL', [rawRule('r1', 'PATH', 'STARTS_WITH', '/api'), rawRule('r2', 'HEADER', 'EQUAL_TO', 'x', { key: 'X-T', invert: true })], { position: 1, redirect_pool_id: 'p2' }),
+        ]),
+      ),
+      'frontend l1',
+    );
+    expect(fe).toEqual(
+      expect.arrayContaining([
+        'acl rule_r1 path -m beg -- "/api"',
+        'acl rule_r2 req.hdr(X-T) -m str -- "x"',
+        'http-request set-var(txn.l7policy) int(1) if !{ var(txn.l7policy) -m found } rule_r1 !rule_r2',
+        'http-request set-var(txn.l7policy) int(2) if !{ var(txn.l7policy) -m found } rule_r3',
+        'http-request deny deny_status 403 if { var(txn.l7policy) -m int 2 }',
+        'use_backend p2:l1 if { var(txn.l7policy) -m int 1 }',
+      ]),
+    );
+    // use_backend after every http-request rule (haproxy runs http-request first anyway)
+    expect(fe.findIndex((l) => l.startsWith('use_backend'))).toBeGreaterThan(fe.map((l) => l.startsWith('http-request')).lastIndexOf(true));
+  });
+  test('disabled policies, disabled rules and policies without enabled rules are skipped', () => {
+    const fe = section(
+      cfgOf(
+        l7doc([
+          rawPolicy('off', 'REJECT', [rawRule('a', 'PATH', 'EQUAL_TO', '/a')], { admin_state_up: false }),
+          rawPolicy('empty', 'REJECT', []),
+          rawPolicy('norules', 'REJECT', [rawRule('b', 'PATH', 'EQUAL_TO', '/b', { admin_state_up: false })]),
+          rawPolicy('on', 'REJECT', [rawRule('c', 'PATH', 'EQUAL_TO', '/c'), rawRule('d', 'PATH', 'EQUAL_TO', '/d', { admin_state_up: false })]),
+        ]),
+      ),
+      'frontend l1',
+    );
+    expect(fe.filter((l) => l.startsWith('acl '))).toEqual(['acl rule_c path -m str -- "/c"']);
+    expect(fe.filter((l) => l.startsWith('http-request set-var'))).toHaveLength(1);
+  });
+  test.each([
+    ['HOST_NAME', 'EQUAL_TO', null, 'a.example', 'req.hdr(host),host_only -i -m str -- "a.example"'],
+    ['PATH', 'REGEX', null, '^/x$', 'path -m reg -- "^/x\\$"'],
+    ['PATH', 'ENDS_WITH', null, '.php', 'path -m end -- ".php"'],
+    ['PATH', 'CONTAINS', null, 'adm', 'path -m sub -- "adm"'],
+    ['FILE_TYPE', 'EQUAL_TO', null, 'jpg', 'path,regsub(^[^.]*$,),field(-1,.) -m str -- "jpg"'],
+    ['FILE_TYPE', 'REGEX', null, '^(png|gif)$', 'path,regsub(^[^.]*$,),field(-1,.) -m reg -- "^(png|gif)\\$"'],
+    ['HEADER', 'STARTS_WITH', 'User-Agent', 'curl', 'req.hdr(User-Agent) -m beg -- "curl"'],
+    ['COOKIE', 'EQUAL_TO', 'beta', 'yes', 'req.cook(beta) -m str -- "yes"'],
+  ])('%s %s', (type, cmp, key, value, expr) => {
+    const fe = section(cfgOf(l7doc([rawPolicy('p', 'REJECT', [rawRule('r', type, cmp, value, key ? { key } : {})])])), 'frontend l1');
+    expect(fe).toContain(`acl rule_r ${expr}`);
+  });
+  test.each([
+    ['SSL_CONN_HAS_CERT', 'EQUAL_TO', null, 'True', 'ssl_c_used'],
+    ['SSL_VERIFY_RESULT', 'EQUAL_TO', null, '0', 'ssl_c_verify -m int eq 0'],
+    ['SSL_DN_FIELD', 'EQUAL_TO', 'CN', 'client', 'ssl_c_s_dn(CN) -m str -- "client"'],
+  ])('%s %s (TERMINATED_HTTPS)', (type, cmp, key, value, expr) => {
+    const tls = exampleTls();
+    const raw = l7doc([rawPolicy('p', 'REJECT', [rawRule('r', type, cmp, value, key ? { key } : {})])], { protocol: 'TERMINATED_HTTPS', protocol_port: 443, default_tls_container_data: tls.container });
+    expect(section(cfgOf(raw), 'frontend l1')).toContain(`acl rule_r ${expr}`);
+  });
+  test('redirects: code defaults to 302, "%" is literal in the location', () => {
+    const fe = section(
+      cfgOf(
+        l7doc([
+          rawPolicy('u', 'REDIRECT_TO_URL', [rawRule('a', 'PATH', 'EQUAL_TO', '/a')], { redirect_url: 'https://x.example/a' }),
+          rawPolicy('p', 'REDIRECT_PREFIX', [rawRule('b', 'PATH', 'EQUAL_TO', '/b')], { redirect_prefix: 'https://y.example', redirect_http_code: 308 }),
+        ]),
+      ),
+      'frontend l1',
+    );
+    expect(fe).toEqual(
+      expect.arrayContaining([
+        'http-request redirect location "https://x.example/a" code 302 if { var(txn.l7policy) -m int 1 }',
+        'http-request redirect prefix "https://y.example" code 308 if { var(txn.l7policy) -m int 2 }',
+      ]),
+    );
+  });
+  test('a redirect pool gets its own backend for this listener', () => {
+    const cfg = cfgOf(l7doc([rawPolicy('x', 'REDIRECT_TO_POOL', [rawRule('a', 'PATH', 'EQUAL_TO', '/a')], { redirect_pool_id: 'p2' })]));
+    expect(section(cfg, 'backend p2:l1').find((l) => l.startsWith('server'))).toMatch(/^server m2 /);
+  });
+});
