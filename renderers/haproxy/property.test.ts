@@ -21,7 +21,7 @@ function checkStructure(doc: Document): void {
     expect(served.some((l) => l.listener_id === listener)).toBe(true);
   }
   // each rule value reads back, through haproxy's quoting, as exactly the document's bytes
-  const values = new Map(doc.loadbalancer.listeners.flatMap((l) => l.l7policies.flatMap((p) => p.rules.map((r) => [`rule_${r.l7rule_id}`, r.value] as const))));
+  const values = new Map(doc.loadbalancer.listeners.flatMap((l) => l.l7policies.flatMap((p) => p.rules.map((r) => [`rule_${r.l7rule_id}` as string, r.value] as const))));
   for (const line of cfg.split('\n').filter((l) => l.startsWith('    acl rule_') && l.includes(' -- '))) {
     const words = haproxyWords(line);
     expect(words[words.length - 2]).toBe('--');
