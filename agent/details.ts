@@ -51,7 +51,11 @@ export async function buildDetails(d: DetailsDeps): Promise<Record<string, unkno
   const ids = ((applied?.document.loadbalancer as { listeners?: { listener_id: string }[] } | undefined)?.listeners ?? []).map((l) => l.listener_id);
   let engine: unknown;
   try {
-    engine = await d.engine.status();
+    const s = await d.engine.status();
+    engine = {
+      running: s.running, master_pid: s.masterPid, worker_pid: s.workerPid, old_worker_pids: s.oldWorkerPids,
+      reloads: s.reloads, failed_reloads: s.failedReloads, stats_socket: s.statsSocket, master_socket: s.masterSocket,
+    };
   } catch (e) {
     engine = { running: false, error: (e as Error).message };
   }

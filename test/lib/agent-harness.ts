@@ -1,0 +1,221 @@
+/**
+ * Starts the real agent the way contract section 5 says
+ * (`bin/amphora-agent --config-file FILE`, after the build) with a temp state
+ * dir and openssl-made certificates, and talks to its API over mutual TLS.
+ * Every process it starts is stopped by `cleanup()`, haproxy included.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface Certs {
+  dir: string;
+  ca: string;
+  agent: string;
+  controllerCert: string;
+  controllerKey: string;
+  rogueCert: string;
+  rogueKey: string;
+}
+
+/** Makes a CA, an agent cert+key PEM and a controller client cert with openssl (scripts/make-demo-certs.sh). */
+export function makeCerts(dir: string, ip: string): Certs {
+  execFileSync('bash', [path.join(ROOT, 'scripts/make-demo-certs.sh'), dir, ip], { stdio: 'pipe' });
+  const f = (n: string) => path.join(dir, n);
+  return { dir, ca: f('ca.pem'), agent: f('agent.pem'), controllerCert: f('controller.pem'), controllerKey: f('controller.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
+}
+
+/** A port that was free on `host` a moment ago. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+  headers: Record<string, unknown>;
+}
+
+export interface AgentOptions {
+  ip: string;
+  certs: Certs;
+  stateDir?: string;
+  extraConf?: string;
+  env?: NodeJS.ProcessEnv;
+  debug?: boolean;
+}
+
+export class AgentProcess {
+  proc: ChildProcess | null = null;
+  lines: any[] = [];
+  port = 0;
+  readonly stateDir: string;
+  readonly confFile: string;
+
+  constructor(readonly o: AgentOptions, readonly workDir: string) {
+    this.stateDir = o.stateDir ?? path.join(workDir, 'state');
+    this.confFile = path.join(workDir, 'amphora-agent.conf');
+  }
+
+  get runDir(): string {
+    return path.join(this.stateDir, 'run');
+  }
+
+  /** Writes the config (stock-Octavia shape plus our own keys) and starts the agent; resolves when /v1/info answers. */
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort(this.o.ip);
+    fs.writeFileSync(this.confFile, `[DEFAULT]
+debug = ${this.o.debug ? 'True' : 'False'}
+use_syslog = True
+
+[haproxy_amphora]
+base_path = /var/lib/octavia
+bind_host = ${this.o.ip}
+bind_port = ${this.port}
+haproxy_cmd = /usr/sbin/haproxy
+respawn_count = 2
+
+[health_manager]
+controller_ip_port_list = ${this.o.ip}:5555
+heartbeat_interval = 10
+heartbeat_key = insecure
+
+[amphora_agent]
+agent_server_ca = ${this.o.certs.ca}
+agent_server_cert = ${this.o.certs.agent}
+agent_request_read_timeout = 30
+amphora_id = 11111111-2222-4333-8444-555555555555
+amphora_udp_driver = keepalived_lvs
+state_dir = ${this.stateDir}
+${this.o.extraConf ?? ''}
+
+[controller_worker]
+loadbalancer_topology = SINGLE
+`);
+    const proc = spawn(process.execPath, [path.join(ROOT, 'bin/amphora-agent'), '--config-file', this.confFile], {
+      env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          this.lines.push(JSON.parse(line));
+        } catch {
+          this.lines.push({ raw: line });
+        }
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => this.lines.push({ stderr: d.toString() }));
+    await until('the agent to answer /v1/info', async () => {
+      if (proc.exitCode !== null) throw new Error(`the agent exited with ${proc.exitCode}: ${JSON.stringify(this.lines.slice(-5))}`);
+      return (await this.api('GET', '/v1/info')).status === 200;
+    }, 30000);
+  }
+
+  /** Sends SIGTERM and waits for the agent to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
+    const done = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    p.kill(signal);
+    return done;
+  }
+
+  /** A request over mutual TLS with the controller's certificate (or another identity). */
+  api(method: string, urlPath: string, body?: unknown, opts: { cert?: string; key?: string; noCert?: boolean; raw?: Buffer | string; chunked?: boolean; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+    const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = https.request({
+        host: this.o.ip, port: this.port, method, path: urlPath, ca: fs.readFileSync(this.o.certs.ca), agent: false,
+        ...(opts.noCert ? {} : { cert: fs.readFileSync(opts.cert ?? this.o.certs.controllerCert), key: fs.readFileSync(opts.key ?? this.o.certs.controllerKey) }),
+        headers: { 'content-type': 'application/json', ...(payload !== undefined && !opts.chunked ? { 'content-length': Buffer.byteLength(payload) } : {}), ...opts.headers },
+        timeout: 60000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed: unknown = text;
+          try { parsed = JSON.parse(text); } catch { /* keep text */ }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (payload !== undefined && opts.chunked) {
+        // without a Content-Length node sends the body chunked, in pieces
+        const b = Buffer.from(payload);
+        for (let i = 0; i < b.length; i += 16384) req.write(b.subarray(i, i + 16384));
+      } else if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** The haproxy master's pid from its pid file, or null. */
+  masterPid(): number | null {
+    try {
+      return Number(fs.readFileSync(path.join(this.runDir, 'haproxy.pid'), 'utf8').trim()) || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the agent and the haproxy it started. */
+  async cleanup(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    const pid = this.masterPid();
+    if (pid) {
+      try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      await until('haproxy to exit', () => !alive(pid), 10000).catch(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+    }
+  }
+}
+
+/** True when the pid runs (zombies count as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh temp dir under the OS temp dir. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
