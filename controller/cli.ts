@@ -68,45 +68,58 @@ function jsonLine(o: ReceiveOutcome): string {
   return JSON.stringify({ event: 'drop', time: new Date().toISOString(), from: o.from, reason: o.reason, detail: o.detail });
 }
 
-async function main(argv: string[]): Promise<number> {
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  /** resolves when the receiver should stop (SIGINT/SIGTERM in the real CLI) */
+  stopped: Promise<unknown>;
+  /** the bound address, once listening (tests) */
+  onListening?: (address: { address: string; port: number }) => void;
+}
+
+/** Runs the CLI with injected streams; resolves with the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let opts: CliOptions | 'help';
   try {
     opts = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
   if (opts === 'help') {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   const o = opts;
   const receiver = new HeartbeatReceiver({ key: o.key, timeoutSec: o.timeoutSec });
-  const tty = process.stdout.isTTY && !o.json;
+  const tty = !!io.stdout.isTTY && !o.json;
   let dirty = true;
   const bound = await bindReceiver(receiver, o.host, o.port, (out) => {
-    if (o.json) process.stdout.write(jsonLine(out) + '\n');
+    if (o.json) io.stdout.write(jsonLine(out) + '\n');
     dirty = true;
   });
-  process.stderr.write(`listening on ${net.isIPv6(bound.address.address) ? `[${bound.address.address}]` : bound.address.address}:${bound.address.port}\n`);
+  io.stderr.write(`listening on ${net.isIPv6(bound.address.address) ? `[${bound.address.address}]` : bound.address.address}:${bound.address.port}\n`);
+  io.onListening?.(bound.address);
   const draw = () => {
     if (o.json || !dirty) return;
     // on a terminal, redraw every second so ages and STALE move; elsewhere print only on news
-    dirty = !!tty;
-    process.stdout.write((tty ? '\x1b[H\x1b[2J' : '') + renderTable(receiver.amphorae(), receiver.accepted, receiver.drops) + (tty ? '' : '\n'));
+    dirty = tty;
+    io.stdout.write((tty ? '\x1b[H\x1b[2J' : '') + renderTable(receiver.amphorae(), receiver.accepted, receiver.drops) + (tty ? '' : '\n'));
   };
   const timer = setInterval(draw, 1000);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await io.stopped;
   clearInterval(timer);
+  draw();
   await bound.close();
   return 0;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  const stopped = new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stopped }).then(
     (code) => process.exit(code),
     (e) => {
       process.stderr.write(`${(e as Error).message}\n`);

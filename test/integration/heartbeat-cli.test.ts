@@ -1,0 +1,131 @@
+/**
+ * The controller CLI: `receive` in JSON-lines and table modes, IPv4 and IPv6,
+ * fed by the agent's real heartbeat loop over UDP (stats faked, no haproxy).
+ * Loopback block 127.30.2.0/24 (and ::1 with port 0).
+ */
+import { spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHeartbeat } from '../../agent/heartbeat';
+import { nullLogger } from '../../agent/log';
+import { runCli } from '../../controller/cli';
+import { encodeHeartbeat } from '../../schemas/heartbeat';
+import { heartbeatDoc } from '../lib/heartbeat-doc';
+import { until } from '../lib/heartbeat-haproxy';
+import { showInfo, showStat } from '../lib/heartbeat-show-stat';
+
+jest.setTimeout(30_000);
+const KEY = 'cli-key';
+const ROOT = path.resolve(__dirname, '../..');
+
+function agent(dir: string, host: string, port: number) {
+  return createHeartbeat({
+    amphoraId: 'amp-cli',
+    heartbeatKey: KEY,
+    intervalSec: 10,
+    targets: [{ host, port }],
+    getApplied: () => ({ generation: 3, configHash: 'h', doc: heartbeatDoc([{ id: 'l1' }], [{ id: 'p1' }]) }),
+    readStats: async () => ({ showStat: showStat([{ name: 'l1', stot: 4, bin: 10, bout: 20 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }, { name: 'm2', status: 'DOWN' }] }]), showInfo: showInfo(1, 1) }),
+    countersFile: path.join(dir, `c-${port}.json`),
+    logger: nullLogger(),
+  });
+}
+
+function sendRaw(host: string, port: number, buf: Buffer): Promise<void> {
+  const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((r) => s.send(buf, port, host, () => (s.close(), r())));
+}
+
+describe('controller CLI', () => {
+  let dir: string;
+  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-cli-'))));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function run(argv: string[], tty = false) {
+    let out = '';
+    let err = '';
+    let stop!: () => void;
+    let addr!: { address: string; port: number };
+    const stopped = new Promise<void>((r) => (stop = r));
+    const done = runCli(argv, {
+      stdout: { write: (s: string) => (out += s), isTTY: tty },
+      stderr: { write: (s: string) => (err += s) },
+      stopped,
+      onListening: (a) => (addr = a),
+    });
+    await until('listening', () => addr || null, 5000, 5);
+    return { addr, out: () => out, err: () => err, stop: async () => (stop(), done) };
+  }
+
+  test.each([
+    ['127.30.2.1', '127.30.2.1:0'],
+    ['::1', '[::1]:0'],
+  ])('--json on %s: one line per datagram, accepted or dropped', async (host, bind) => {
+    const cli = await run(['receive', '--bind', bind, '--key', KEY, '--json']);
+    const hb = agent(dir, host, cli.addr.port);
+    try {
+      expect(await hb.beat()).toMatchObject({ sent: true });
+      await sendRaw(host, cli.addr.port, Buffer.from('definitely not a heartbeat, just junk bytes'));
+      await until('two lines', () => cli.out().split('\n').filter(Boolean).length >= 2, 5000, 5);
+    } finally {
+      await hb.stop();
+      expect(await cli.stop()).toBe(0);
+    }
+    const lines = cli.out().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ event: 'heartbeat', message: { id: 'amp-cli', ver: 3, listeners: { l1: { status: 'OPEN', stats: { totconns: 4, rx: 10, tx: 20 } } }, pools: { 'p1:l1': { status: 'UP', members: { m1: 'UP', m2: 'DOWN' } } } } });
+    expect(lines[1]).toMatchObject({ event: 'drop', reason: 'bad_hmac' });
+    expect(cli.err()).toMatch(/listening on/);
+  });
+
+  test('table mode prints amphorae, listeners, pools, members and drops', async () => {
+    const cli = await run(['receive', '--bind', '127.30.2.2:0', '--key', KEY]);
+    const hb = agent(dir, '127.30.2.2', cli.addr.port);
+    try {
+      await hb.beat();
+      await sendRaw('127.30.2.2', cli.addr.port, encodeHeartbeat({ id: 'x', seq: 1, ver: 3, listeners: {}, pools: {} }, 'wrong'));
+      await until('a table with the drop', () => /bad_hmac=1/.test(cli.out()), 10_000);
+    } finally {
+      await hb.stop();
+      await cli.stop();
+    }
+    const t = cli.out();
+    expect(t).toMatch(/amp-cli\s+alive/);
+    expect(t).toMatch(/ l1\s+OPEN/);
+    expect(t).toMatch(/ p1:l1\s+UP/);
+    expect(t).toMatch(/ m2\s+DOWN/);
+  });
+
+  test('bad arguments exit 2 with the usage; --help exits 0', async () => {
+    let err = '';
+    expect(await runCli(['receive', '--key', 'k'], { stdout: { write: () => 0 }, stderr: { write: (s: string) => (err += s) }, stopped: Promise.resolve() })).toBe(2);
+    expect(err).toMatch(/--bind HOST:PORT is required[\s\S]*usage:/);
+    let out = '';
+    expect(await runCli(['--help'], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => 0 }, stopped: Promise.resolve() })).toBe(0);
+    expect(out).toMatch(/^usage: cli.js receive/);
+  });
+
+  test('the built CLI (node dist/controller/cli.js) receives and stops on SIGTERM', async () => {
+    const js = path.join(ROOT, 'dist/controller/cli.js');
+    if (!fs.existsSync(js)) throw new Error(`${js} is missing: run npm run build first`);
+    const child = spawn(process.execPath, [js, 'receive', '--bind', '127.30.2.3:0', '--key', KEY, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      const port = Number((await until('listening', () => /listening on 127\.30\.2\.3:(\d+)/.exec(err), 10_000))[1]);
+      const hb = agent(dir, '127.30.2.3', port);
+      await hb.beat();
+      await hb.stop();
+      await until('a heartbeat line', () => out.includes('"event":"heartbeat"'), 10_000);
+      child.kill('SIGTERM');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+      expect(JSON.parse(out.trim().split('\n')[0])).toMatchObject({ event: 'heartbeat', message: { id: 'amp-cli' } });
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
