@@ -105,6 +105,25 @@ describe('heartbeat collector', () => {
     expect(third.ok && third.engineRestarted).toBe(false);
   });
 
+  test('a checkpoint before a reload keeps the old process traffic for the next message', async () => {
+    const fe = (stot: number, bin: number) => [{ name: 'l1', stot, bin, bout: bin }];
+    set(10, 5, fe(10, 100), []);
+    expect((await make().collect()).ok).toBe(true);
+    set(10, 8, fe(13, 130), []);
+    expect(await make().checkpoint()).toBe(true); // 3 connections in the old process
+    set(10, 9, fe(15, 150), []);
+    expect(await make().checkpoint()).toBe(true); // 2 more, still the old process
+    set(11, 1, fe(4, 40), []); // reloaded: the new process has seen 4
+    const r = await make().collect();
+    expect(r.ok && r.message.seq).toBe(1002); // checkpoints use no seq
+    expect(r.ok && r.message.listeners.l1.stats).toMatchObject({ totconns: 9, rx: 90, tx: 90 });
+    set(11, 2, fe(4, 40), []);
+    const again = await make().collect();
+    expect(again.ok && again.message.listeners.l1.stats).toMatchObject({ totconns: 0, rx: 0 }); // pending was sent once
+    current = null;
+    expect(await make().checkpoint()).toBe(false);
+  });
+
   test('show info without Pid is an error, not a guess', async () => {
     stats = { showStat: showStat([], []), showInfo: 'Name: HAProxy\n' };
     await expect(make().collect()).rejects.toThrow(/Pid/);

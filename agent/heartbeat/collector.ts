@@ -6,7 +6,7 @@
 import { HEARTBEAT_VERSION, HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat';
 import type { Document } from '../../schemas';
 import type { Logger } from '../log';
-import { computeDeltas, CounterStore, EngineIdentity, Totals } from './counters';
+import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
 import { counter, parseShowInfo, parseShowStat, StatRow } from './haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
 
@@ -49,25 +49,32 @@ function expectedIds(doc: Document): { listeners: Set<string>; pools: Set<string
   return { listeners, pools };
 }
 
+interface EngineReading {
+  applied: AppliedConfig;
+  engine: EngineIdentity;
+  frontends: Map<string, StatRow>;
+  backends: Map<string, StatRow>;
+  servers: Map<string, Record<string, MemberStatus>>;
+  totals: Record<string, Totals>;
+}
+
 /** Builds messages; each successful call consumes one seq and moves the counter baselines. */
 export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  /** One message, or why none is due (no applied config, engine not running). */
-  async collect(): Promise<CollectResult> {
+  /** The applied document's view of the engine's stats, or why there is none. */
+  private async read(): Promise<EngineReading | 'no_config' | 'engine_down'> {
     const applied = this.deps.getApplied();
-    if (!applied) return { ok: false, skip: 'no_config' };
+    if (!applied) return 'no_config';
     const stats = await this.deps.readStats();
-    if (!stats) return { ok: false, skip: 'engine_down' };
+    if (!stats) return 'engine_down';
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
-    const rows = parseShowStat(stats.showStat);
     const want = expectedIds(applied.doc);
-
     const frontends = new Map<string, StatRow>();
     const backends = new Map<string, StatRow>();
     const servers = new Map<string, Record<string, MemberStatus>>();
-    for (const row of rows) {
+    for (const row of parseShowStat(stats.showStat)) {
       const px = row.pxname;
       if (row.svname === 'FRONTEND') {
         if (want.listeners.has(px)) frontends.set(px, row);
@@ -86,28 +93,53 @@ export class HeartbeatCollector {
     }
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
     if (missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
-
     const totals: Record<string, Totals> = {};
     for (const [id, row] of frontends) totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
-    const prev = this.deps.counters.load();
-    const { deltas, listeners, restarted } = computeDeltas(prev, engine, totals);
+    return { applied, engine, frontends, backends, servers, totals };
+  }
 
-    const message: HeartbeatMessage = { id: this.deps.amphoraId, seq: prev.seq + 1, ver: HEARTBEAT_VERSION, listeners: {}, pools: {} };
-    for (const [id, row] of frontends) {
-      const d = deltas[id];
-      message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
-    }
-    for (const key of new Set([...backends.keys(), ...servers.keys()])) {
-      const members = servers.get(key) ?? {};
-      message.pools[key] = { status: poolStatus(backends.get(key), members), members };
-    }
-    message.generation = applied.generation;
-    message.config_hash = applied.configHash;
+  private save(next: CounterState): void {
     try {
-      this.deps.counters.save({ seq: message.seq, engine, listeners });
+      this.deps.counters.save(next);
     } catch (e) {
       this.deps.logger.error('cannot persist the heartbeat counters; an agent restart now may count traffic twice', { err: e });
     }
+  }
+
+  /** One message, or why none is due (no applied config, engine not running). */
+  async collect(): Promise<CollectResult> {
+    const r = await this.read();
+    if (typeof r === 'string') return { ok: false, skip: r };
+    const prev = this.deps.counters.load();
+    const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
+    const message: HeartbeatMessage = { id: this.deps.amphoraId, seq: prev.seq + 1, ver: HEARTBEAT_VERSION, listeners: {}, pools: {} };
+    for (const [id, row] of r.frontends) {
+      const d = addTotals(prev.pending[id], deltas[id]);
+      message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
+    }
+    for (const key of new Set([...r.backends.keys(), ...r.servers.keys()])) {
+      const members = r.servers.get(key) ?? {};
+      message.pools[key] = { status: poolStatus(r.backends.get(key), members), members };
+    }
+    message.generation = r.applied.generation;
+    message.config_hash = r.applied.configHash;
+    this.save({ seq: message.seq, engine: r.engine, listeners, pending: {} });
     return { ok: true, message, engineRestarted: restarted && prev.engine !== null };
+  }
+
+  /**
+   * Takes the engine's counters now and keeps the deltas for the next message,
+   * without sending. Call it just before a reload: the old process's counters
+   * die with it, so traffic since the last heartbeat would otherwise be lost.
+   */
+  async checkpoint(): Promise<boolean> {
+    const r = await this.read();
+    if (typeof r === 'string') return false;
+    const prev = this.deps.counters.load();
+    const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);
+    const pending: Record<string, Totals> = {};
+    for (const [id, d] of Object.entries(deltas)) pending[id] = addTotals(prev.pending[id], d);
+    this.save({ seq: prev.seq, engine: r.engine, listeners, pending });
+    return true;
   }
 }

@@ -17,7 +17,7 @@ describe('engine restart detection', () => {
 });
 
 describe('deltas', () => {
-  const prev = { seq: 1, engine: eng('1', 5), listeners: { a: t(100), gone: t(10) } };
+  const prev = { seq: 1, engine: eng('1', 5), listeners: { a: t(100), gone: t(10) }, pending: {} };
 
   test('same process: the difference; a new listener: all of it; a removed one forgotten', () => {
     const r = computeDeltas(prev, eng('1', 15), { a: t(150), b: t(30) });
@@ -46,12 +46,18 @@ describe('counter store', () => {
   test('without a file seq starts at the clock in ms; a new store reads back what was saved', () => {
     const file = path.join(dir, 'c.json');
     const a = new CounterStore(file, () => 1_700_000_000_123.7);
-    expect(a.load()).toEqual({ seq: 1_700_000_000_123, engine: null, listeners: {} });
-    a.save({ seq: 9, engine: eng('7', 3), listeners: { x: t(10) } });
+    expect(a.load()).toEqual({ seq: 1_700_000_000_123, engine: null, listeners: {}, pending: {} });
+    a.save({ seq: 9, engine: eng('7', 3), listeners: { x: t(10) }, pending: { x: t(20) } });
     const b = new CounterStore(file, () => 0);
-    expect(b.load()).toEqual({ seq: 9, engine: eng('7', 3), listeners: { x: t(10) } });
+    expect(b.load()).toEqual({ seq: 9, engine: eng('7', 3), listeners: { x: t(10) }, pending: { x: t(20) } });
     expect(fs.readdirSync(dir)).toEqual(['c.json']); // no temp file left
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test('a file from before `pending` existed still loads', () => {
+    const file = path.join(dir, 'c.json');
+    fs.writeFileSync(file, JSON.stringify({ seq: 4, engine: null, listeners: { a: t(10) } }));
+    expect(new CounterStore(file, () => 0).load()).toEqual({ seq: 4, engine: null, listeners: { a: t(10) }, pending: {} });
   });
 
   test('a corrupt file is reported and replaced by a fresh state', () => {
@@ -59,13 +65,13 @@ describe('counter store', () => {
     fs.writeFileSync(file, '{"seq": "x"');
     const problems: string[] = [];
     const s = new CounterStore(file, () => 5000, (m) => problems.push(m));
-    expect(s.load()).toEqual({ seq: 5000, engine: null, listeners: {} });
+    expect(s.load()).toEqual({ seq: 5000, engine: null, listeners: {}, pending: {} });
     expect(problems).toHaveLength(1);
   });
 
   test('a failed write still keeps the new state in memory', () => {
     const s = new CounterStore(path.join(dir, 'no-such-dir', 'c.json'), () => 1);
-    expect(() => s.save({ seq: 3, engine: null, listeners: {} })).toThrow();
+    expect(() => s.save({ seq: 3, engine: null, listeners: {}, pending: {} })).toThrow();
     expect(s.load().seq).toBe(3);
   });
 });

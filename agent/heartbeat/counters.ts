@@ -26,11 +26,19 @@ export interface CounterState {
   /** last seq sent */
   seq: number;
   engine: EngineIdentity | null;
-  /** absolute counters per listener at the last message */
+  /** absolute counters per listener at the last message or checkpoint */
   listeners: Record<string, Totals>;
+  /** deltas taken by a checkpoint (before a reload) and not sent yet */
+  pending: Record<string, Totals>;
 }
 
 const ZERO: Totals = { bin: 0, bout: 0, stot: 0, ereq: 0 };
+
+/** a + b, metric by metric. */
+export function addTotals(a: Totals | undefined, b: Totals): Totals {
+  if (!a) return { ...b };
+  return { bin: a.bin + b.bin, bout: a.bout + b.bout, stot: a.stot + b.stot, ereq: a.ereq + b.ereq };
+}
 
 /** True when `now` is not the process the baselines were taken from. */
 export function engineRestarted(prev: EngineIdentity | null, now: EngineIdentity): boolean {
@@ -81,7 +89,7 @@ export class CounterStore {
    * controller, which drops any seq not newer than the last, still accepts us.
    */
   private fresh(): CounterState {
-    return { seq: Math.floor(this.now()), engine: null, listeners: {} };
+    return { seq: Math.floor(this.now()), engine: null, listeners: {}, pending: {} };
   }
 
   /** The current state, read from disk on first use. */
@@ -103,9 +111,11 @@ export class CounterStore {
       if (!Number.isSafeInteger(v.seq) || !v.listeners || typeof v.listeners !== 'object') throw new Error('unexpected shape');
       const listeners: Record<string, Totals> = {};
       for (const [id, t] of Object.entries(v.listeners)) if (isTotals(t)) listeners[id] = t;
+      const pending: Record<string, Totals> = {};
+      for (const [id, t] of Object.entries(v.pending ?? {})) if (isTotals(t)) pending[id] = t;
       const e = v.engine;
       const engine = e && typeof e.pid === 'string' && typeof e.uptimeSec === 'number' ? { pid: e.pid, startTime: e.startTime ?? null, uptimeSec: e.uptimeSec } : null;
-      return { seq: v.seq as number, engine, listeners };
+      return { seq: v.seq as number, engine, listeners, pending };
     } catch (e) {
       this.onProblem('the heartbeat counters file is corrupt; starting afresh', e);
       return this.fresh();

@@ -99,6 +99,23 @@ describe('heartbeat loop', () => {
     expect(logs.filter((l) => l.msg === 'heartbeat not sent').map((l) => l.reason)).toEqual(['no_config', 'engine_down']);
   });
 
+  test('a checkpoint sends nothing; the next beat carries its counts', async () => {
+    const s = fakeSockets();
+    const hb = make(s);
+    await hb.beat();
+    stats = { showStat: showStat([{ name: 'l1', stot: 8 }], []), showInfo: showInfo(5, 10) };
+    const [c, b] = await Promise.all([hb.checkpoint(), hb.beat()]);
+    expect(c).toBe(true);
+    expect(b).toMatchObject({ sent: true });
+    stats = { showStat: showStat([{ name: 'l1', stot: 2 }], []), showInfo: showInfo(6, 1) };
+    await hb.checkpoint();
+    await hb.checkpoint();
+    stats = { showStat: showStat([{ name: 'l1', stot: 3 }], []), showInfo: showInfo(6, 2) };
+    await hb.beat();
+    const msgs = s.sent.map((x) => decodeHeartbeat(x.buf, 'key')).map((m) => (m.ok ? m.message.listeners.l1.stats.totconns : -1));
+    expect(msgs).toEqual([3, 5, 3]);
+  });
+
   test('a send error is reported in status, not thrown', async () => {
     const s = fakeSockets(true);
     const hb = make(s);

@@ -53,6 +53,12 @@ export interface Heartbeat {
   stop(): Promise<void>;
   /** one heartbeat now (the timer calls this) */
   beat(): Promise<BeatResult>;
+  /**
+   * Takes the engine's counters without sending; the next heartbeat carries
+   * them. The apply step calls this just before reloading haproxy, whose new
+   * process starts its counters at zero. False when there was nothing to read.
+   */
+  checkpoint(): Promise<boolean>;
   status(): HeartbeatStatus;
 }
 
@@ -66,7 +72,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
   const sender = new HeartbeatSender(deps.targets, deps.socketFactory ?? udpSocketFactory);
   const st: HeartbeatStatus = { targets: deps.targets.map(formatTarget), running: false, lastSeq: null, lastSentAt: null, lastResult: null, lastError: null };
   let timer: unknown = null;
-  let inFlight: Promise<BeatResult> | null = null;
+  let inFlight: Promise<unknown> | null = null;
   if (!deps.heartbeatKey) log.warn('heartbeat_key is empty: heartbeats are signed with an empty key');
 
   // log a skip once when it starts, not every interval
@@ -102,11 +108,26 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     return note({ sent: true, seq: fit.message.seq, bytes: fit.datagram.length, target: out.target, omitted: fit.omitted });
   }
 
-  function beat(): Promise<BeatResult> {
-    // one at a time: a slow stats socket must not make two beats share a seq
-    if (!inFlight) inFlight = beatOnce().finally(() => (inFlight = null));
-    return inFlight;
+  // one at a time: a slow stats socket must not make two beats (or a beat and a
+  // checkpoint) read the same baselines
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = (inFlight ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined).finally(() => {
+      if (inFlight === tail) inFlight = null;
+    });
+    inFlight = tail;
+    return run;
   }
+  const beat = () => serialized(beatOnce);
+  const checkpoint = () =>
+    serialized(async () => {
+      try {
+        return await collector.checkpoint();
+      } catch (e) {
+        log.warn('heartbeat checkpoint failed; traffic since the last heartbeat may be lost', { err: e });
+        return false;
+      }
+    });
 
   function schedule(delayMs: number): void {
     timer = timers.setTimeout(() => {
@@ -131,6 +152,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
       sender.close();
     },
     beat,
+    checkpoint,
     status: () => ({ ...st, targets: [...st.targets] }),
   };
 }
