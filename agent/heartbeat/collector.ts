@@ -4,16 +4,23 @@
  * through the counter store. No sockets: the sender sends what this returns.
  */
 import { HEARTBEAT_VERSION, HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat';
-import type { Document } from '../../schemas';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
 import { counter, parseShowInfo, parseShowStat, StatRow } from './haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
 
+/** The part of the applied document the heartbeat reads (a `Document` is one). */
+export interface HeartbeatDocView {
+  loadbalancer: {
+    listeners: readonly { listener_id: string; protocol: string; admin_state_up?: boolean | null }[];
+    pools: readonly { pool_id: string; protocol: string }[];
+  };
+}
+
 export interface AppliedConfig {
   generation: number;
   configHash: string;
-  doc: Document;
+  doc: HeartbeatDocView;
 }
 
 export interface EngineStats {
@@ -42,7 +49,7 @@ function engineIdentity(info: Record<string, string>): EngineIdentity | null {
 }
 
 /** The ids haproxy serves for this document: enabled TCP-family listeners and every pool. */
-function expectedIds(doc: Document): { listeners: Set<string>; pools: Set<string> } {
+function expectedIds(doc: HeartbeatDocView): { listeners: Set<string>; pools: Set<string> } {
   const lb = doc.loadbalancer;
   const listeners = new Set(lb.listeners.filter((l) => l.admin_state_up !== false && !NOT_HAPROXY.has(l.protocol)).map((l) => l.listener_id));
   const pools = new Set(lb.pools.filter((p) => !NOT_HAPROXY.has(p.protocol)).map((p) => p.pool_id));

@@ -6,3 +6,4 @@ export { readHaproxyStats } from './haproxy-stats';
 export { parseControllerIpPortList, formatTarget } from './targets';
 export type { HeartbeatTarget } from './targets';
 export type { SocketFactory, DatagramSocket } from './sender';
+export { startHeartbeatCompanion, daemonHeartbeat } from './companion';

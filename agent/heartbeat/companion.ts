@@ -1,0 +1,56 @@
+/**
+ * Wires the heartbeat into the daemon as a companion: config from the INI
+ * file, the applied document from the applier, the stats socket from the
+ * engine, counters in the state directory. `main.ts` passes
+ * `companions: [startHeartbeatCompanion]` to `startDaemon`.
+ */
+import * as path from 'node:path';
+import type { Companion, DaemonView } from '../daemon';
+import type { HeartbeatDocView } from './collector';
+import { createHeartbeat, Heartbeat } from './heartbeat';
+import { readHaproxyStats } from './haproxy-stats';
+
+export const COUNTERS_FILE = 'heartbeat-counters.json';
+
+/** The heartbeat's view of a stored document, or null when it lacks the keys the heartbeat reads. */
+export function docView(document: Record<string, unknown>): HeartbeatDocView | null {
+  const lb = document.loadbalancer as Partial<HeartbeatDocView['loadbalancer']> | undefined;
+  if (!lb || !Array.isArray(lb.listeners) || !Array.isArray(lb.pools)) return null;
+  return { loadbalancer: { listeners: lb.listeners, pools: lb.pools } };
+}
+
+/** The heartbeat over a running daemon (not started). */
+export function daemonHeartbeat(view: DaemonView): Heartbeat {
+  const cfg = view.config;
+  return createHeartbeat({
+    amphoraId: cfg.amphoraId,
+    heartbeatKey: cfg.heartbeatKey,
+    intervalSec: cfg.heartbeatInterval,
+    targets: cfg.controllers,
+    getApplied: () => {
+      const a = view.applied();
+      const doc = a && docView(a.document);
+      return a && doc ? { generation: a.generation, configHash: a.hash, doc } : null;
+    },
+    readStats: async () => {
+      const st = await view.engineStatus();
+      return st.running ? readHaproxyStats(st.statsSocket) : null;
+    },
+    countersFile: path.join(cfg.stateDir, COUNTERS_FILE),
+    logger: view.log,
+  });
+}
+
+/** A daemon companion: starts the heartbeat, reports it in /v1/details, stops it on shutdown. */
+export function startHeartbeatCompanion(view: DaemonView): Companion & { heartbeat: Heartbeat } {
+  const heartbeat = daemonHeartbeat(view);
+  heartbeat.start();
+  return {
+    heartbeat,
+    report: () => {
+      const s = heartbeat.status();
+      return { targets: s.targets, last_send_error: s.lastError, running: s.running, last_seq: s.lastSeq, last_sent_at: s.lastSentAt, last_result: s.lastResult };
+    },
+    stop: () => heartbeat.stop(),
+  };
+}
