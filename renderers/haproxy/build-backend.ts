@@ -105,7 +105,7 @@ export function buildBackend(l: Listener, p: Pool, ipv6: boolean, sink: FileSink
   if (hm) directives.push(...checkDirectives(hm));
   if (p.members.some((m) => m.backup)) directives.push('option allbackups');
   if (isHttpMode(l)) directives.push(...headerDirectives(l));
-  const tls = poolServerTls(p, l, sink);
+  const tls = poolServerTls(p, sink);
   return {
     name: backendName(p.pool_id, l.listener_id),
     mode: isHttpMode(l) ? 'http' : 'tcp',

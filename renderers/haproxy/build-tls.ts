@@ -62,7 +62,7 @@ export function listenerBindTls(l: Listener, sink: FileSink): string[] {
 }
 
 /** Server words for TLS towards the members of `p` (empty when the pool is plain). */
-export function poolServerTls(p: Pool, listener: Listener, sink: FileSink): string[] {
+export function poolServerTls(p: Pool, sink: FileSink): string[] {
   if (!p.tls_enabled) return [];
   const dir = `certs/pool-${p.pool_id}`;
   const words = ['ssl'];
@@ -77,7 +77,7 @@ export function poolServerTls(p: Pool, listener: Listener, sink: FileSink): stri
   if (p.tls_ciphers) words.push('ciphers', haproxyWord(p.tls_ciphers, 'tls_ciphers'));
   const alpn = alpnList(p.alpn_protocols);
   if (alpn) words.push('alpn', alpn);
-  // pass the client's SNI on when the listener terminated TLS; the verified name must be the member's then
-  if (listener.protocol === 'TERMINATED_HTTPS') words.push('sni', 'ssl_fc_sni');
+  // no `sni`: haproxy would then also check the member's certificate name against the client's
+  // SNI, which fails for members addressed by IP; verification is the chain (and CRL) only
   return words;
 }

@@ -1,0 +1,128 @@
+/**
+ * Real haproxy on 127.10.4.0/24 with certificates made by openssl: the right
+ * certificate by SNI, client authentication with CA and CRL, SSL L7 rules and
+ * headers, TLS towards members, TLS passthrough, an encrypted key.
+ */
+import * as fs from 'node:fs';
+import { startHaproxy, freePort, tempDir, type RunningHaproxy } from '../lib/haproxy-harness';
+import { peerCertCN, request, startBackend, type Backend } from '../lib/render-backends';
+import { TestPki, type Issued } from '../lib/render-certs';
+import { rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule } from '../lib/render-fixtures';
+
+const VIP = '127.10.4.1';
+let dir = '';
+let hx: RunningHaproxy;
+let backends: Record<string, Backend> = {};
+const ports: Record<string, number> = {};
+let ca: Issued, client1: Issued, client2: Issued, strangerClient: Issued;
+
+const container = (i: Issued, extra = {}) => ({ certificate: i.cert, private_key: i.key, intermediates: [], ...extra });
+
+beforeAll(async () => {
+  dir = tempDir('amphora-pki');
+  const pki = new TestPki(dir);
+  ca = pki.ca('ca');
+  const clientCa = pki.ca('clientca');
+  pki.ca('otherca');
+  const a = pki.leaf('ca', 'a', 'a.example', 'DNS:a.example');
+  const b = pki.leaf('ca', 'b', 'b.example', 'DNS:b.example');
+  const memberCert = pki.leaf('ca', 'member', 'member.example', 'IP:127.10.4.20');
+  const badMember = pki.leaf('otherca', 'badmember', 'bad.example', 'IP:127.10.4.21');
+  client1 = pki.leaf('clientca', 'client1', 'client1', 'DNS:client1', 'clientAuth');
+  client2 = pki.leaf('clientca', 'client2', 'client2', 'DNS:client2', 'clientAuth');
+  strangerClient = pki.leaf('otherca', 'stranger', 'client1', 'DNS:client1', 'clientAuth');
+  const crl = pki.crl('clientca', ['client2']);
+  const encrypted = pki.encryptedKey('a', 'p4ss phrase');
+
+  const plain = await Promise.all(['plain', 'withcert', 'cn', 'verify0', 'nocert'].map((n, i) => startBackend(n, `127.10.4.${10 + i}`)));
+  backends = Object.fromEntries(plain.map((x) => [x.id, x]));
+  backends.tls = await startBackend('tls', '127.10.4.20', memberCert);
+  backends.bad = await startBackend('bad', '127.10.4.21', badMember);
+  for (const n of ['sni', 'mand', 'opt', 'tlsmember', 'badmember', 'pass']) ports[n] = await freePort(VIP);
+
+  const pool = (id: string, b: Backend, extra = {}) => rawPool(id, [rawMember(`m-${id}`, b.address, b.port)], extra);
+  const term = (id: string, extra = {}) =>
+    rawListener(id, ports[id], `p-${id}`, { protocol: 'TERMINATED_HTTPS', default_tls_container_data: container(a, { private_key: encrypted, passphrase: 'p4ss phrase' }), sni_container_data: [container(b)], ...extra });
+  const sslHeaders = Object.fromEntries(['X-Forwarded-Proto', 'X-SSL-Client-Verify', 'X-SSL-Client-Has-Cert', 'X-SSL-Client-DN', 'X-SSL-Client-CN', 'X-SSL-Issuer', 'X-SSL-Client-SHA1', 'X-SSL-Client-Not-Before', 'X-SSL-Client-Not-After'].map((h) => [h, 'true']));
+  const rule = (id: string, type: string, value: string, extra = {}) => rawRule(id, type, 'EQUAL_TO', value, extra);
+  const listeners = [
+    term('sni', { insert_headers: { 'X-Forwarded-Proto': 'true' }, alpn_protocols: ['http/1.1'], tls_versions: ['TLSv1.2', 'TLSv1.3'] }),
+    term('mand', { client_authentication: 'MANDATORY', client_ca_tls_container_data: clientCa.cert, client_crl_container_data: crl, insert_headers: sslHeaders }),
+    term('opt', {
+      client_authentication: 'OPTIONAL',
+      client_ca_tls_container_data: clientCa.cert,
+      l7policies: [
+        rawPolicy('pol-cn', 'REDIRECT_TO_POOL', [rule('r-cn', 'SSL_DN_FIELD', 'client1', { key: 'CN' }), rule('r-cn-v', 'SSL_VERIFY_RESULT', '0')], { position: 1, redirect_pool_id: 'p-cn' }),
+        rawPolicy('pol-cert', 'REDIRECT_TO_POOL', [rule('r-cert', 'SSL_CONN_HAS_CERT', 'True')], { position: 2, redirect_pool_id: 'p-withcert' }),
+      ],
+    }),
+    rawListener('tlsmember', ports.tlsmember, 'p-tlsmember'),
+    rawListener('badmember', ports.badmember, 'p-badmember'),
+    rawListener('pass', ports.pass, 'p-pass', { protocol: 'HTTPS' }),
+  ];
+  const pools = [
+    pool('p-sni', backends.plain),
+    pool('p-mand', backends.plain),
+    pool('p-opt', backends.nocert),
+    pool('p-cn', backends.cn),
+    pool('p-withcert', backends.withcert),
+    pool('p-tlsmember', backends.tls, { tls_enabled: true, ca_tls_container_data: ca.cert }),
+    pool('p-badmember', backends.bad, { tls_enabled: true, ca_tls_container_data: ca.cert }),
+    pool('p-pass', backends.tls, { protocol: 'HTTPS' }),
+  ];
+  hx = await startHaproxy(rawDoc(listeners, pools, { vip_address: VIP }));
+}, 60000);
+
+afterAll(async () => {
+  await hx?.stop();
+  await Promise.all(Object.values(backends).map((b) => b.close()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const tlsGet = (port: number, servername: string, client?: Issued, path = '/') =>
+  request(VIP, port, { path, tls: { servername, ca: ca.cert, cert: client?.cert, key: client?.key } });
+
+test('the default certificate (with an encrypted key) and the SNI certificate are served by name', async () => {
+  expect(await peerCertCN(VIP, ports.sni, 'a.example')).toBe('a.example');
+  expect(await peerCertCN(VIP, ports.sni, 'b.example')).toBe('b.example');
+  expect(await peerCertCN(VIP, ports.sni, 'unknown.example')).toBe('a.example');
+  const r = await tlsGet(ports.sni, 'b.example');
+  expect([r.status, r.headers['x-member']]).toEqual([200, 'plain']);
+  expect(backends.plain.seen.at(-1)?.headers['x-forwarded-proto']).toBe('https');
+});
+
+test('MANDATORY client authentication refuses no certificate, a foreign one and a revoked one', async () => {
+  await expect(tlsGet(ports.mand, 'a.example')).rejects.toThrow();
+  await expect(tlsGet(ports.mand, 'a.example', strangerClient)).rejects.toThrow();
+  await expect(tlsGet(ports.mand, 'a.example', client2)).rejects.toThrow();
+});
+
+test('MANDATORY accepts a valid client certificate and passes the X-SSL headers', async () => {
+  const r = await tlsGet(ports.mand, 'a.example', client1);
+  expect(r.status).toBe(200);
+  const h = backends.plain.seen.at(-1)!.headers;
+  expect(h['x-ssl-client-verify']).toBe('0');
+  expect(h['x-ssl-client-has-cert']).toBe('1');
+  expect(h['x-ssl-client-cn']).toBe('client1');
+  expect(h['x-ssl-client-dn']).toContain('CN=client1');
+  expect(h['x-ssl-issuer']).toContain('CN=clientca');
+  expect(h['x-ssl-client-sha1']).toMatch(/^[0-9A-F]{40}$/);
+  expect(h['x-ssl-client-not-before']).toMatch(/^\d{12}Z$/);
+  expect(h['x-ssl-client-not-after']).toMatch(/^\d{12}Z$/);
+});
+
+test('OPTIONAL serves without a certificate; SSL rules route by certificate, DN field and verify result', async () => {
+  expect((await tlsGet(ports.opt, 'a.example')).headers['x-member']).toBe('nocert');
+  expect((await tlsGet(ports.opt, 'a.example', client1)).headers['x-member']).toBe('cn');
+  expect((await tlsGet(ports.opt, 'a.example', client2)).headers['x-member']).toBe('withcert');
+});
+
+test('TLS towards members verifies them with the pool CA', async () => {
+  const ok = await request(VIP, ports.tlsmember);
+  expect([ok.status, ok.headers['x-member']]).toEqual([200, 'tls']);
+  expect((await request(VIP, ports.badmember)).status).toBe(503);
+});
+
+test('HTTPS passthrough hands the TLS connection to the member untouched', async () => {
+  expect(await peerCertCN(VIP, ports.pass, 'whatever.example')).toBe('member.example');
+});
