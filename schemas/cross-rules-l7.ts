@@ -1,8 +1,9 @@
 /** Cross-field rules of L7 policies and rules (which fields an action or a rule type needs, and what its value may be). */
 import { compilesAsRegex, COOKIE_VALUE, DN_FIELD, HTTP_TOKEN } from './patterns';
-import { IssuePath, Obj, RawIssue } from './raw';
+import * as E from './enums';
+import { IssuePath, Obj, RawIssue, valid } from './raw';
 
-const ACTION_FIELD: Record<string, string> = {
+const ACTION_FIELD: Record<Exclude<E.L7Action, 'REJECT'>, string> = {
   REDIRECT_TO_POOL: 'redirect_pool_id',
   REDIRECT_TO_URL: 'redirect_url',
   REDIRECT_PREFIX: 'redirect_prefix',
@@ -11,13 +12,12 @@ const REDIRECT_FIELDS = Object.values(ACTION_FIELD);
 
 /** A policy names exactly the target its action needs, and no other. */
 export function checkPolicy(pol: Obj, pp: IssuePath, out: RawIssue[]): void {
-  const action = String(pol.action);
-  const field = ACTION_FIELD[action];
+  const action = valid(E.L7_ACTIONS, pol.action);
+  if (!action) return;
+  const field = action === 'REJECT' ? undefined : ACTION_FIELD[action];
   if (field && (pol[field] == null || pol[field] === '')) out.push({ path: [...pp, field], message: `is required for a ${action} policy` });
   for (const f of REDIRECT_FIELDS) {
-    if (f !== field && pol[f] != null && (action in ACTION_FIELD || action === 'REJECT')) {
-      out.push({ path: [...pp, f], message: `must be null for a ${action} policy` });
-    }
+    if (f !== field && pol[f] != null) out.push({ path: [...pp, f], message: `must be null for a ${action} policy` });
   }
 }
 
@@ -34,8 +34,10 @@ export function checkPolicyPositions(policies: Obj[], lp: IssuePath, out: RawIss
 
 /** Key, compare type and value of one rule, as its type requires (Octavia's l7rule_data and SSL rule checks). */
 export function checkRule(r: Obj, rp: IssuePath, out: RawIssue[]): void {
-  const type = String(r.type);
-  const cmp = String(r.compare_type);
+  const type = valid(E.L7_RULE_TYPES, r.type);
+  const cmp = valid(E.L7_COMPARE_TYPES, r.compare_type);
+  // a type or compare type the field rules refused leaves these rules nothing to say
+  if (!type || !cmp) return;
   const value = typeof r.value === 'string' ? r.value : '';
   const key = r.key;
   const add = (f: string, message: string) => out.push({ path: [...rp, f], message });

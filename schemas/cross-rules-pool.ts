@@ -1,5 +1,6 @@
 /** Cross-object rules of one pool: its members, health monitor, persistence and TLS, and what its listeners need of it. */
-import { arr, checkParent, HTTP_LISTENERS, isObj, IssuePath, Obj, RawIssue, Unique } from './raw';
+import * as E from './enums';
+import { arr, checkParent, HTTP_LISTENERS, intIn, isObj, IssuePath, Obj, RawIssue, Unique, valid } from './raw';
 
 const LVS_POOLS = ['UDP', 'SCTP'];
 const LVS_MONITORS = ['UDP-CONNECT', 'SCTP', 'TCP', 'HTTP'];
@@ -8,8 +9,9 @@ const HTTP_MONITOR_FIELDS = ['http_method', 'url_path', 'expected_codes'];
 
 /** Rules inside one pool (ids of members and monitor go through `unique`). */
 export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique): void {
-  const proto = String(p.protocol);
-  const lvs = LVS_POOLS.includes(proto);
+  // rules that depend on a value the field rules refused stay quiet
+  const proto = valid(E.POOL_PROTOCOLS, p.protocol);
+  const lvs = !!proto && LVS_POOLS.includes(proto);
   const endpoints = new Map<string, number>();
   arr(p.members).forEach((m, j) => {
     const mp = [...pp, 'members', j];
@@ -21,12 +23,13 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
   });
   if (isObj(p.healthmonitor)) checkMonitor(p.healthmonitor, [...pp, 'healthmonitor'], proto, p.pool_id, out, unique);
   const sp = p.session_persistence;
-  if (isObj(sp)) {
-    if (sp.type === 'APP_COOKIE' && (sp.cookie_name == null || sp.cookie_name === '')) {
+  const spType = isObj(sp) ? valid(E.PERSISTENCE_TYPES, sp.type) : undefined;
+  if (isObj(sp) && spType) {
+    if (spType === 'APP_COOKIE' && (sp.cookie_name == null || sp.cookie_name === '')) {
       out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: 'is required for APP_COOKIE persistence' });
     }
-    if (sp.type !== 'APP_COOKIE' && sp.cookie_name != null) {
-      out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: `must be null for ${String(sp.type)} persistence` });
+    if (spType !== 'APP_COOKIE' && sp.cookie_name != null) {
+      out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: `must be null for ${spType} persistence` });
     }
   }
   if (lvs && (p.tls_enabled === true || p.tls_container_data != null)) {
@@ -37,15 +40,16 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
   }
 }
 
-function checkMonitor(hm: Obj, hp: IssuePath, poolProto: string, poolId: unknown, out: RawIssue[], unique: Unique): void {
+function checkMonitor(hm: Obj, hp: IssuePath, poolProto: E.PoolProtocol | undefined, poolId: unknown, out: RawIssue[], unique: Unique): void {
   unique('healthmonitor', hm.healthmonitor_id, [...hp, 'healthmonitor_id']);
   checkParent(hm, 'pool_id', poolId, hp, out);
-  const t = String(hm.type);
-  const lvs = LVS_POOLS.includes(poolProto);
+  const t = valid(E.MONITOR_TYPES, hm.type);
+  if (!t) return;
+  const lvs = !!poolProto && LVS_POOLS.includes(poolProto);
   if (lvs && !LVS_MONITORS.includes(t)) {
     out.push({ path: [...hp, 'type'], message: `must be UDP-CONNECT, SCTP, TCP or HTTP for a ${poolProto} pool` });
   }
-  if (!lvs && (t === 'UDP-CONNECT' || t === 'SCTP')) {
+  if (poolProto && !lvs && (t === 'UDP-CONNECT' || t === 'SCTP')) {
     out.push({ path: [...hp, 'type'], message: `${t} monitors are only for UDP or SCTP pools` });
   }
   if (!HTTP_MONITORS.includes(t)) {
@@ -53,10 +57,11 @@ function checkMonitor(hm: Obj, hp: IssuePath, poolProto: string, poolId: unknown
       if (hm[f] != null) out.push({ path: [...hp, f], message: `must be null for a ${t} monitor (HTTP and HTTPS monitors only)` });
     }
   }
-  if (hm.domain_name != null && hm.http_version !== 1.1) {
+  const version = hm.http_version == null ? 1.0 : valid([1.0, 1.1], hm.http_version);
+  if (hm.domain_name != null && version === 1.0) {
     out.push({ path: [...hp, 'domain_name'], message: 'needs http_version 1.1' });
   }
-  if (typeof hm.timeout === 'number' && typeof hm.delay === 'number' && hm.timeout > hm.delay) {
+  if (intIn(hm.timeout, 1, 86400) && intIn(hm.delay, 1, 86400) && hm.timeout > hm.delay) {
     out.push({ path: [...hp, 'timeout'], message: 'must not be longer than delay' });
   }
 }
@@ -64,12 +69,13 @@ function checkMonitor(hm: Obj, hp: IssuePath, poolProto: string, poolId: unknown
 /** Rules about what the listeners using a pool need of it (cookie persistence needs HTTP all the way). */
 export function checkPoolUsers(p: Obj, pp: IssuePath, users: string[], out: RawIssue[]): void {
   const sp = p.session_persistence;
-  if (!isObj(sp) || (sp.type !== 'HTTP_COOKIE' && sp.type !== 'APP_COOKIE')) return;
-  const nonHttp = users.find((proto) => !HTTP_LISTENERS.includes(proto));
-  if (['TCP', 'HTTPS', 'UDP', 'SCTP'].includes(String(p.protocol)) || nonHttp) {
+  const proto = valid(E.POOL_PROTOCOLS, p.protocol);
+  if (!proto || !isObj(sp) || (sp.type !== 'HTTP_COOKIE' && sp.type !== 'APP_COOKIE')) return;
+  const nonHttp = users.find((u) => !HTTP_LISTENERS.includes(u));
+  if (['TCP', 'HTTPS', 'UDP', 'SCTP'].includes(proto) || nonHttp) {
     out.push({
       path: [...pp, 'session_persistence', 'type'],
-      message: `${String(sp.type)} persistence needs HTTP traffic, but this pool is ${String(p.protocol)}${nonHttp ? ` behind a ${nonHttp} listener` : ''}`,
+      message: `${sp.type} persistence needs HTTP traffic, but this pool is ${proto}${nonHttp ? ` behind a ${nonHttp} listener` : ''}`,
     });
   }
 }

@@ -8,7 +8,7 @@ import * as E from './enums';
 import { checkPool, checkPoolUsers } from './cross-rules-pool';
 import { checkPolicy, checkPolicyPositions, checkRule } from './cross-rules-l7';
 import { ipFamily } from './patterns';
-import { arr, checkParent, formatPath, HTTP_LISTENERS, isObj, IssuePath, Obj, RawIssue, Unique } from './raw';
+import { arr, checkParent, formatPath, HTTP_LISTENERS, intIn, isObj, IssuePath, Obj, RawIssue, Unique, valid } from './raw';
 
 export type { IssuePath, RawIssue } from './raw';
 export { formatPath } from './raw';
@@ -35,6 +35,8 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
     else seen.set(k, path);
   };
   const vipFamilies = new Set<number>([ipFamily(String(lb.vip_address)), ...arr(lb.additional_vips).map((v) => ipFamily(String(v.ip_address)))]);
+  // a VIP the field rules refused leaves the families unknown
+  const vipsKnown = !vipFamilies.has(0);
 
   pools.forEach((p, i) => {
     const pp = [...base, 'pools', i];
@@ -46,17 +48,19 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
 
   const ports = new Map<string, IssuePath>();
   const listenersOfPool = new Map<unknown, string[]>();
-  const usePool = (poolId: unknown, protocol: string, path: IssuePath) => {
+  const usePool = (poolId: unknown, protocol: E.ListenerProtocol | undefined, path: IssuePath) => {
     const pool = poolById.get(poolId);
     if (!pool) {
       out.push({ path, message: `names pool ${JSON.stringify(poolId)}, which is not in loadbalancer.pools` });
       return;
     }
-    const allowed = E.POOL_PROTOCOLS_FOR_LISTENER[protocol as E.ListenerProtocol];
-    if (allowed && typeof pool.protocol === 'string' && !allowed.includes(pool.protocol as E.PoolProtocol)) {
+    if (!protocol) return;
+    const allowed = E.POOL_PROTOCOLS_FOR_LISTENER[protocol];
+    const poolProtocol = valid(E.POOL_PROTOCOLS, pool.protocol);
+    if (poolProtocol && !allowed.includes(poolProtocol)) {
       out.push({
         path,
-        message: `names a ${pool.protocol} pool, which a ${protocol} listener cannot use (allowed: ${allowed.join(', ') || 'none'})`,
+        message: `names a ${poolProtocol} pool, which a ${protocol} listener cannot use (allowed: ${allowed.join(', ') || 'none'})`,
       });
     }
     listenersOfPool.set(poolId, [...(listenersOfPool.get(poolId) ?? []), protocol]);
@@ -64,11 +68,12 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
 
   listeners.forEach((l, i) => {
     const lp = [...base, 'listeners', i];
-    const protocol = String(l.protocol);
+    // rules that depend on the protocol stay quiet when the field rules refused it
+    const protocol = valid(E.LISTENER_PROTOCOLS, l.protocol);
     unique('listener', l.listener_id, [...lp, 'listener_id']);
     checkParent(l, 'loadbalancer_id', lb.loadbalancer_id, lp, out);
-    if (typeof l.protocol_port === 'number' && E.LISTENER_PROTOCOLS.includes(protocol as E.ListenerProtocol)) {
-      const key = `${E.portFamily(protocol as E.ListenerProtocol)}/${l.protocol_port}`;
+    if (protocol && intIn(l.protocol_port, 1, 65535)) {
+      const key = `${E.portFamily(protocol)}/${l.protocol_port}`;
       const first = ports.get(key);
       if (first) out.push({ path: [...lp, 'protocol_port'], message: `is already used by ${formatPath(first)} (${key})` });
       else ports.set(key, [...lp, 'protocol_port']);
@@ -83,17 +88,17 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
     if (Array.isArray(l.allowed_cidrs)) {
       l.allowed_cidrs.forEach((c, k) => {
         const fam = typeof c === 'string' ? ipFamily(c) : 0;
-        if (fam && !vipFamilies.has(fam)) out.push({ path: [...lp, 'allowed_cidrs', k], message: `is IPv${fam}, but the load balancer has no IPv${fam} VIP` });
+        if (fam && vipsKnown && !vipFamilies.has(fam)) out.push({ path: [...lp, 'allowed_cidrs', k], message: `is IPv${fam}, but the load balancer has no IPv${fam} VIP` });
       });
     }
-    checkListener(l, lp, out);
+    if (protocol) checkListener(l, protocol, lp, out);
     const policies = arr(l.l7policies);
     checkPolicyPositions(policies, lp, out);
     policies.forEach((pol, j) => {
       const pp = [...lp, 'l7policies', j];
       unique('l7policy', pol.l7policy_id, [...pp, 'l7policy_id']);
       checkParent(pol, 'listener_id', l.listener_id, pp, out);
-      if (!HTTP_LISTENERS.includes(protocol)) {
+      if (protocol && !HTTP_LISTENERS.includes(protocol)) {
         out.push({ path: pp, message: `is not allowed: L7 policies need an HTTP or TERMINATED_HTTPS listener, not ${protocol}` });
       }
       checkPolicy(pol, pp, out);
@@ -103,8 +108,9 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
         unique('l7rule', r.l7rule_id, [...rp, 'l7rule_id']);
         checkParent(r, 'l7policy_id', pol.l7policy_id, rp, out);
         checkRule(r, rp, out);
-        if (String(r.type).startsWith('SSL_') && protocol !== 'TERMINATED_HTTPS') {
-          out.push({ path: [...rp, 'type'], message: `${String(r.type)} rules need a TERMINATED_HTTPS listener` });
+        const type = valid(E.L7_RULE_TYPES, r.type);
+        if (protocol && type?.startsWith('SSL_') && protocol !== 'TERMINATED_HTTPS') {
+          out.push({ path: [...rp, 'type'], message: `${type} rules need a TERMINATED_HTTPS listener` });
         }
       });
     });
@@ -114,8 +120,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
 
 const TLS_ONLY = ['default_tls_container_data', 'client_ca_tls_container_data', 'client_crl_container_data', 'tls_versions', 'tls_ciphers', 'alpn_protocols'];
 
-function checkListener(l: Obj, lp: IssuePath, out: RawIssue[]): void {
-  const proto = String(l.protocol);
+function checkListener(l: Obj, proto: E.ListenerProtocol, lp: IssuePath, out: RawIssue[]): void {
   const tls = proto === 'TERMINATED_HTTPS';
   if (tls && l.default_tls_container_data == null) {
     out.push({ path: [...lp, 'default_tls_container_data'], message: 'is required for a TERMINATED_HTTPS listener' });
@@ -125,10 +130,11 @@ function checkListener(l: Obj, lp: IssuePath, out: RawIssue[]): void {
       if (l[k] != null) out.push({ path: [...lp, k], message: `must be null: only TERMINATED_HTTPS listeners terminate TLS (this one is ${proto})` });
     }
     if (arr(l.sni_container_data).length) out.push({ path: [...lp, 'sni_container_data'], message: `must be empty: only TERMINATED_HTTPS listeners terminate TLS (this one is ${proto})` });
-    if (l.client_authentication != null && l.client_authentication !== 'NONE') out.push({ path: [...lp, 'client_authentication'], message: 'must be NONE unless the listener is TERMINATED_HTTPS' });
+    if (valid(E.CLIENT_AUTH_MODES, l.client_authentication) && l.client_authentication !== 'NONE') out.push({ path: [...lp, 'client_authentication'], message: 'must be NONE unless the listener is TERMINATED_HTTPS' });
   }
-  if (l.client_authentication != null && l.client_authentication !== 'NONE' && l.client_ca_tls_container_data == null) {
-    out.push({ path: [...lp, 'client_ca_tls_container_data'], message: `is required when client_authentication is ${String(l.client_authentication)}` });
+  const auth = valid(E.CLIENT_AUTH_MODES, l.client_authentication);
+  if (auth && auth !== 'NONE' && l.client_ca_tls_container_data == null) {
+    out.push({ path: [...lp, 'client_ca_tls_container_data'], message: `is required when client_authentication is ${auth}` });
   }
   if (l.client_crl_container_data != null && l.client_ca_tls_container_data == null) {
     out.push({ path: [...lp, 'client_crl_container_data'], message: 'needs client_ca_tls_container_data' });
@@ -142,12 +148,15 @@ function checkListener(l: Obj, lp: IssuePath, out: RawIssue[]): void {
 }
 
 function checkAmphora(a: Obj, ap: IssuePath, out: RawIssue[]): void {
-  if (a.topology === 'ACTIVE_STANDBY') {
-    if (a.role !== 'MASTER' && a.role !== 'BACKUP') out.push({ path: [...ap, 'role'], message: 'must be MASTER or BACKUP in an ACTIVE_STANDBY topology' });
+  // a topology or role the field rules refused leaves the pairing rules nothing to say
+  const topology = a.topology == null ? 'SINGLE' : valid(E.TOPOLOGIES, a.topology);
+  const role = a.role == null ? 'STANDALONE' : valid(E.AMPHORA_ROLES, a.role);
+  if (topology === 'ACTIVE_STANDBY') {
+    if (role && role !== 'MASTER' && role !== 'BACKUP') out.push({ path: [...ap, 'role'], message: 'must be MASTER or BACKUP in an ACTIVE_STANDBY topology' });
     if (a.vrrp_address == null) out.push({ path: [...ap, 'vrrp_address'], message: 'is required in an ACTIVE_STANDBY topology' });
     if (arr(a.vrrp_peers).length === 0) out.push({ path: [...ap, 'vrrp_peers'], message: 'needs at least one peer in an ACTIVE_STANDBY topology' });
-  } else if (a.role === 'MASTER' || a.role === 'BACKUP') {
-    out.push({ path: [...ap, 'role'], message: `${String(a.role)} needs the ACTIVE_STANDBY topology` });
+  } else if (topology && (role === 'MASTER' || role === 'BACKUP')) {
+    out.push({ path: [...ap, 'role'], message: `${role} needs the ACTIVE_STANDBY topology` });
   }
   arr(a.vrrp_peers).forEach((p, i) => {
     if (p.address != null && p.address === a.vrrp_address) out.push({ path: [...ap, 'vrrp_peers', i, 'address'], message: "must differ from this amphora's vrrp_address" });

@@ -45,7 +45,7 @@ export function buildSchemas(strict: boolean) {
     certificate: certPem,
     private_key: pemText(1 << 20),
     intermediates: withDefault(z.array(certPem).max(16), []),
-    passphrase: orNull(z.string().max(1024)),
+    passphrase: orNull(z.string().max(1024).regex(P.FREE_TEXT, { message: 'must not contain control characters' })),
     primary_cn: orNull(freeText),
   });
 
@@ -75,7 +75,7 @@ export function buildSchemas(strict: boolean) {
       ).transform((v) => v.replace(/ /g, '')),
       '200',
     ),
-    http_version: withDefault(z.union([z.literal(1.0), z.literal(1.1)]), 1.0),
+    http_version: withDefault(z.literal([1.0, 1.1]), 1.0),
     domain_name: orNull(str(P.DOMAIN_NAME, 'a DNS name')),
     admin_state_up: withDefault(z.boolean(), true),
   });
@@ -144,7 +144,7 @@ export function buildSchemas(strict: boolean) {
     redirect_pool_id: orNull(id),
     redirect_url: orNull(redirectUrl),
     redirect_prefix: orNull(redirectUrl),
-    redirect_http_code: orNull(z.union(E.REDIRECT_HTTP_CODES.map((c) => z.literal(c)))),
+    redirect_http_code: orNull(z.literal(E.REDIRECT_HTTP_CODES)),
     rules: withDefault(z.array(l7rule).max(50), []),
   });
 

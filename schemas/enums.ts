@@ -24,6 +24,7 @@ export const AMPHORA_ROLES = ['MASTER', 'BACKUP', 'STANDALONE'] as const;
 
 export type ListenerProtocol = (typeof LISTENER_PROTOCOLS)[number];
 export type PoolProtocol = (typeof POOL_PROTOCOLS)[number];
+export type L7Action = (typeof L7_ACTIONS)[number];
 
 /** Which pool protocols may serve a listener protocol (Octavia's VALID_LISTENER_POOL_PROTOCOL_MAP). */
 export const POOL_PROTOCOLS_FOR_LISTENER: Record<ListenerProtocol, readonly PoolProtocol[]> = {

@@ -34,7 +34,7 @@ export const COOKIE_VALUE = /^[A-Za-z0-9!#$%&'()*+\-./:<=>?@[\]^_`{|}~]+$/;
 /** A URL path for health checks: RFC 3986 path and query characters less `'`, `;`, `$` and `#`. */
 export const URL_PATH = /^\/[A-Za-z0-9._~!&()*+,=:@%/?-]{0,2047}$/;
 /** Absolute http(s) URL for redirects: RFC 3986 characters less quotes, `;`, `$`, `#`, braces, backslash. */
-export const REDIRECT_URL = /^https?:\/\/[A-Za-z0-9._~!&()*+,=:@%/?[\]-]{1,2040}$/;
+export const REDIRECT_URL = /^https?:\/\/[A-Za-z0-9[][A-Za-z0-9._~!&()*+,=:@%/?[\]-]{0,2039}$/;
 /** DNS name (Host header of health checks). */
 export const DOMAIN_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;

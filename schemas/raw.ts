@@ -2,12 +2,23 @@
  * Helpers for the passes that read the raw input defensively (cross rules,
  * PEM checks): issue paths, and safe views of unknown JSON.
  */
+import { ID } from './patterns';
+
 export type IssuePath = (string | number)[];
 export interface RawIssue {
   path: IssuePath;
   message: string;
 }
 export type Obj = Record<string, unknown>;
+/**
+ * `v` when it is one of `allowed`, else undefined: a rule that depends on a
+ * field the field rules refused stays quiet rather than adding a consequence.
+ */
+export function valid<T extends string | number>(allowed: readonly T[], v: unknown): T | undefined {
+  return allowed.includes(v as T) ? (v as T) : undefined;
+}
+/** True for an integer in [min, max]. */
+export const intIn = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 /** Reports a duplicate id of a kind, with the path of its first use. */
 export type Unique = (kind: string, value: unknown, path: IssuePath) => void;
 /** Listener protocols that carry HTTP the proxy can read. */
@@ -18,7 +29,7 @@ export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : 
 
 /** A nested object's back-reference (`pool_id`, `listener_id`...) must name its parent when given. */
 export function checkParent(o: Obj, field: string, parentId: unknown, path: IssuePath, out: RawIssue[]): void {
-  if (o[field] != null && typeof parentId === 'string' && o[field] !== parentId) {
+  if (o[field] != null && typeof parentId === 'string' && ID.test(parentId) && o[field] !== parentId) {
     out.push({ path: [...path, field], message: `must be null or the id of the enclosing object (${JSON.stringify(parentId)})` });
   }
 }

@@ -37,6 +37,12 @@ function messageOf(i: z.core.$ZodIssue): string {
   if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return 'is required';
   if (i.code === 'invalid_type') return `must be of type ${i.expected}`;
   if (i.code === 'invalid_value' && i.values.length) return `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (i.code === 'too_small' || i.code === 'too_big') {
+    const bound = i.code === 'too_small' ? `at least ${String(i.minimum)}` : `at most ${String(i.maximum)}`;
+    if (i.origin === 'array') return `must have ${bound} item(s)`;
+    if (i.origin === 'string') return `must be ${bound} characters long`;
+    return `must be ${bound}`;
+  }
   return i.message.replace(/^Invalid input: /, '');
 }
 
@@ -62,16 +68,17 @@ export function validateDocument(input: unknown): ValidationResult {
   const minor = Number((input as { schema_version: string }).schema_version.split('.')[1]);
   const schemas = minor > SCHEMA_MINOR ? lenientSchemas : strictSchemas;
   const parsed = schemas.document.safeParse(input);
-  const errors: ValidationError[] = parsed.success ? [] : formatZodIssues(parsed.error.issues);
-  // the other passes read the raw input, so one call reports every problem;
-  // a path the field rules already faulted gets no second message
-  const faulted = new Set(errors.map((e) => e.path));
-  for (const c of [...checkCrossRules(input), ...checkPemFields(input)]) {
-    const path = formatPath(c.path);
-    if (faulted.has(path)) continue;
+  // one message per path: the first field rule that failed there, else the first other rule;
+  // the other passes read the raw input, so one call reports every problem
+  const errors: ValidationError[] = [];
+  const faulted = new Set<string>();
+  const add = (path: string, message: string) => {
+    if (faulted.has(path)) return;
     faulted.add(path);
-    errors.push({ path, message: c.message });
-  }
+    errors.push({ path, message });
+  };
+  if (!parsed.success) for (const e of formatZodIssues(parsed.error.issues)) add(e.path, e.message);
+  for (const c of [...checkCrossRules(input), ...checkPemFields(input)]) add(formatPath(c.path), c.message);
   if (errors.length || !parsed.success) return { ok: false, errors };
   return { ok: true, doc: parsed.data };
 }
