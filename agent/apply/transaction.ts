@@ -124,7 +124,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       if (reason === null) return;
       if (now().getTime() > deadline) throw new Error(`verification failed: ${reason}`);
-      await sleep(50);
+      await sleep(10);
     }
   };
 
@@ -188,12 +188,17 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   const applyLocked = async (input: unknown): Promise<ApplyResult> => {
+    const t0 = performance.now();
+    const ms: Record<string, number> = {};
+    const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     const doc = parse(input);
     const hash = documentHash(input);
+    lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
       return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
     }
     const out = render(doc);
+    lap('rendered');
     const st = await d.engine.status();
     const target = currentTarget(layout);
     if (applied && st.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
@@ -203,8 +208,10 @@ export function createApplier(d: ApplierDeps): Applier {
     }
     const name = candidateName(doc.generation);
     await stageChecked(name, out);
+    lap('checked');
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
-    d.log.info('applied', { generation: doc.generation, hash });
+    lap('committed');
+    d.log.info('applied', { generation: doc.generation, hash, ms });
     return { result: 'applied', generation: doc.generation, hash, reloaded: true };
   };
 

@@ -128,7 +128,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
         last = e;
       }
       if (now() > deadline) throw new EngineFailed(`haproxy: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
-      await sleep(25);
+      await sleep(10);
     }
   };
 

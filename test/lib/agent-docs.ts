@@ -26,7 +26,11 @@ export function httpBasicDoc(generation: number, vip: Endpoint, members: Endpoin
 
 /** Any example with every address rewritten: VIP to `vip`, listener ports from `ports`, members in turn to `members`; no source filter. */
 export function loopbackExample(name: string, generation: number, vip: string, ports: number[], members: Endpoint[]): any {
-  const d = loadExample(name);
+  return toLoopback(loadExample(name), generation, vip, ports, members);
+}
+
+/** Rewrites a parsed document in place (see loopbackExample) and returns it. */
+export function toLoopback(d: any, generation: number, vip: string, ports: number[], members: Endpoint[]): any {
   d.generation = generation;
   d.loadbalancer.vip_address = vip;
   d.loadbalancer.additional_vips = [];
