@@ -145,7 +145,7 @@ export function loadConfig(file: string, readFile: (f: string) => string = (f) =
   try {
     content = readFile(file);
   } catch (e) {
-    throw new ConfigError('(file)', file, `cannot be read: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError('', '', `cannot read the configuration file ${file}: ${(e as Error).message}`, { cause: e });
   }
   return parseConfig(content);
 }

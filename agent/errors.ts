@@ -22,8 +22,9 @@ export class AgentError extends Error {
 /** The configuration file is unreadable or holds a bad value; the start stops. */
 export class ConfigError extends AgentError {
   override readonly code = 'CONFIG_INVALID';
+  /** `section` '' is the file as a whole (unreadable). */
   constructor(readonly section: string, readonly key: string, message: string, options?: { cause?: unknown }) {
-    super(`[${section}] ${key}: ${message}`, options);
+    super(section ? `[${section}] ${key}: ${message}` : message, options);
   }
 }
 
