@@ -15,7 +15,8 @@ import { nullLogger } from '../../agent/log';
 import { bindReceiver, BoundReceiver, HeartbeatReceiver } from '../../controller/receiver';
 import { get, startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { httpBasicDoc } from '../lib/agent-docs';
-import { AgentProcess, alive, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
+import { AgentClient, AgentUnreachable } from '../../controller/agent-client';
+import { alive, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 
 jest.setTimeout(60_000);
 
@@ -27,7 +28,7 @@ describe('heartbeat in the daemon', () => {
   let work: string;
   let certs: Certs;
   let daemon: Daemon | null = null;
-  let client: AgentProcess;
+  let client: AgentClient;
   let backends: Backend[] = [];
   let bound: BoundReceiver | null = null;
   let vipPort: number;
@@ -56,8 +57,8 @@ amphora_id = ${AMP}
 state_dir = ${path.join(work, 'state')}
 `);
     daemon = await startDaemon({ config, log: nullLogger(), env: {}, companions: [startHeartbeatCompanion] });
-    client = new AgentProcess({ ip: `${NET}.1`, certs }, work);
-    client.port = daemon.port;
+    const pem = (f: string) => fs.readFileSync(f);
+    client = new AgentClient({ host: `${NET}.1`, port: daemon.port, ca: pem(certs.ca), cert: pem(certs.controllerCert), key: pem(certs.controllerKey) });
   });
 
   afterAll(async () => {
@@ -76,7 +77,7 @@ state_dir = ${path.join(work, 'state')}
 
   test('no document applied: no heartbeat, and /v1/details says why', async () => {
     const details = await until('a heartbeat report', async () => {
-      const d = (await client.api('GET', '/v1/details')).body;
+      const d = (await client.details()).body;
       return d.heartbeat?.last_result ? d : null;
     });
     expect(details.heartbeat).toMatchObject({ targets: [`${NET}.9:${bound!.address.port}`], last_result: 'no_config', last_send_error: null });
@@ -84,8 +85,8 @@ state_dir = ${path.join(work, 'state')}
   });
 
   test('after a PUT the receiver hears generation, hash, statuses and traffic', async () => {
-    expect((await client.api('PUT', '/v1/loadbalancer', doc(1))).status).toBe(200);
-    const hash = (await client.api('GET', '/v1/loadbalancer')).body.hash;
+    expect((await client.putLoadBalancer(doc(1))).status).toBe(200);
+    const hash = (await client.getLoadBalancer()).body.hash;
     await until('a heartbeat with both members UP', () => {
       const a = amp();
       const pool = a && Object.values(a.message.pools)[0];
@@ -100,9 +101,9 @@ state_dir = ${path.join(work, 'state')}
 
   test('a reload (new worker, counters from zero) loses nothing heard and counts what follows once', async () => {
     const before = amp()!.totals[listenerId()].totconns;
-    const worker = (await client.api('GET', '/v1/details')).body.engine_process.worker_pid;
-    expect((await client.api('PUT', '/v1/loadbalancer', doc(2, [1, 2]))).status).toBe(200);
-    expect((await client.api('GET', '/v1/details')).body.engine_process.worker_pid).not.toBe(worker);
+    const worker = (await client.details()).body.engine_process.worker_pid;
+    expect((await client.putLoadBalancer(doc(2, [1, 2]))).status).toBe(200);
+    expect((await client.details()).body.engine_process.worker_pid).not.toBe(worker);
     await until('generation 2 heard', () => amp()!.message.generation === 2);
     for (let i = 0; i < 6; i++) expect((await get(`${NET}.2`, vipPort)).status).toBe(200);
     await until('6 more connections heard', () => amp()!.totals[listenerId()].totconns >= before + 6);
@@ -110,5 +111,17 @@ state_dir = ${path.join(work, 'state')}
     await until('two more heartbeats', () => amp()!.seq >= seq + 2);
     expect(amp()!.totals[listenerId()].totconns).toBe(before + 6);
     expect(receiver.drops).toMatchObject({ bad_hmac: 0, invalid: 0, replay: 0 });
+  });
+
+  test('the controller client: validate answers 400 with paths, an untrusted client certificate gets no answer', async () => {
+    const bad = doc(3);
+    bad.loadbalancer.listeners[0].protocol_port = 0;
+    const v = await client.validate(bad);
+    expect(v.status).toBe(400);
+    expect(v.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining('protocol_port') })]));
+    expect((await client.info()).body).toMatchObject({ amphora_id: AMP });
+    const pem = (f: string) => fs.readFileSync(f);
+    const rogue = new AgentClient({ host: `${NET}.1`, port: daemon!.port, ca: pem(certs.ca), cert: pem(certs.rogueCert), key: pem(certs.rogueKey), timeoutMs: 5000 });
+    await expect(rogue.info()).rejects.toBeInstanceOf(AgentUnreachable);
   });
 });
