@@ -100,7 +100,8 @@ export interface BoundReceiver {
 
 /** Binds a UDP socket (IPv4 or IPv6 by the address) and feeds `receiver`; `onOutcome` sees every datagram. */
 export function bindReceiver(receiver: HeartbeatReceiver, host: string, port: number, onOutcome?: (o: ReceiveOutcome) => void): Promise<BoundReceiver> {
-  const sock = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: net.isIPv6(host) });
+  // "::" also takes IPv4 (dual stack); any other IPv6 address only IPv6
+  const sock = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', ipv6Only: net.isIPv6(host) && host !== '::' });
   sock.on('message', (buf, rinfo) => {
     const from = rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
     const o = receiver.handle(buf, from);

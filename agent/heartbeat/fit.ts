@@ -6,8 +6,7 @@
  * listeners, which the controller counts to judge the amphora healthy, are
  * always kept. If even that does not fit, nothing is sent.
  */
-import { compressMessage, HeartbeatMessage, MAX_DATAGRAM_BYTES, sealPayload } from '../../schemas/heartbeat';
-import { HEX_DIGEST_BYTES } from '../../schemas/heartbeat';
+import { compressMessage, HeartbeatMessage, HEX_DIGEST_BYTES, MAX_DATAGRAM_BYTES, sealPayload } from '../../schemas/heartbeat';
 
 export type FitResult =
   | { ok: true; datagram: Buffer; message: HeartbeatMessage; omitted: string[] }

@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bindReceiver, HeartbeatReceiver } from '../../controller/receiver';
+import { showInfo, showStat } from '../../test/lib/heartbeat-show-stat';
+import type { AgentConfig } from '../config';
+import type { DaemonView } from '../daemon';
+import type { EngineStatus } from '../engines/types';
+import { nullLogger } from '../log';
+import { COUNTERS_FILE, docView, startHeartbeatCompanion } from './companion';
+
+describe('heartbeat companion', () => {
+  test('docView takes the keys the heartbeat reads, or null', () => {
+    const lb = { listeners: [{ listener_id: 'l', protocol: 'HTTP', admin_state_up: true }], pools: [{ pool_id: 'p', protocol: 'HTTP' }], name: 'x' };
+    expect(docView({ loadbalancer: lb })).toEqual({ loadbalancer: { listeners: lb.listeners, pools: lb.pools } });
+    expect(docView({})).toBeNull();
+    expect(docView({ loadbalancer: { listeners: 'no' } })).toBeNull();
+  });
+
+  test('wired over a daemon view: sends what the engine reports, reports itself, keeps counters in the state dir', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
+    const sock = path.join(dir, 'haproxy.sock');
+    const stats = net.createServer((c) => c.once('data', (d) => c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: 2 }], [{ name: 'p:l', servers: [{ name: 'm', status: 'UP' }] }]) : showInfo(9, 9))));
+    await new Promise<void>((r) => stats.listen(sock, r));
+    const receiver = new HeartbeatReceiver({ key: 'k' });
+    const bound = await bindReceiver(receiver, '127.30.3.1', 0);
+    let running = false;
+    const view = {
+      config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [{ host: '127.30.3.1', port: bound.address.port }], stateDir: dir } as AgentConfig,
+      log: nullLogger(),
+      applied: () => ({ generation: 5, hash: 'h5', document: { loadbalancer: { listeners: [{ listener_id: 'l', protocol: 'HTTP', admin_state_up: true }], pools: [{ pool_id: 'p', protocol: 'HTTP' }] } } }),
+      engineStatus: async () => ({ running, statsSocket: sock }) as EngineStatus,
+    } as unknown as DaemonView;
+    const c = startHeartbeatCompanion(view);
+    try {
+      expect(await c.heartbeat.beat()).toEqual({ sent: false, reason: 'engine_down' });
+      running = true;
+      expect(await c.heartbeat.beat()).toMatchObject({ sent: true });
+      const deadline = Date.now() + 5000;
+      while (receiver.accepted < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(receiver.amphora('amp-c')!.message).toMatchObject({ generation: 5, config_hash: 'h5', pools: { 'p:l': { status: 'UP', members: { m: 'UP' } } } });
+      expect(c.report!()).toMatchObject({ targets: [`127.30.3.1:${bound.address.port}`], last_send_error: null, last_result: 'sent', running: true });
+      expect(fs.existsSync(path.join(dir, COUNTERS_FILE))).toBe(true);
+    } finally {
+      await c.stop();
+      await bound.close();
+      await new Promise((r) => stats.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
