@@ -32,12 +32,38 @@ export function vipAddresses(doc: Document): string[] {
 
 /**
  * The global maxconn that fits `fdLimit`: each proxied connection holds two fds
- * (client and server side); every bound socket and every running health check
- * holds one more.
+ * (client and server side), every bound socket one, and health checks as many
+ * as can run at once (`checkFds`, see checkFdEstimate).
  */
-export function globalMaxconn(fdLimit: number, binds: number, checkedServers: number): number {
-  const n = Math.floor((fdLimit - FD_RESERVE - binds - checkedServers) / 2);
+export function globalMaxconn(fdLimit: number, binds: number, checkFds: number): number {
+  const n = Math.floor((fdLimit - FD_RESERVE - binds - checkFds) / 2);
   return Math.max(1, Math.min(MAX_GLOBAL_MAXCONN, n));
+}
+
+/**
+ * fds that health checks may hold at once: a check holds one for at most
+ * `timeout` every `delay` seconds (timeout <= delay), so a server needs
+ * timeout/delay of one on average, even when every member black-holes.
+ */
+export function checkFdEstimate(pools: readonly Pool[]): number {
+  let n = 0;
+  for (const p of pools) {
+    const hm = p.healthmonitor;
+    if (hm?.admin_state_up) n += p.members.length * Math.min(1, hm.timeout / hm.delay);
+  }
+  return Math.ceil(n);
+}
+
+/**
+ * The global sizing. haproxy budgets one fd per checked server as if every
+ * check ran at once, and by default refuses to start when its budget exceeds
+ * the fd limit ("strict-limits"). While that over-count costs under a quarter
+ * of the fds, keep haproxy's accounting; beyond, size by `checkFdEstimate`
+ * and turn strict-limits off, so large configs still start within `fdLimit`.
+ */
+export function sizeGlobal(fdLimit: number, binds: number, checkedServers: number, checkFds: number): { maxconn: number; strictLimits: boolean } {
+  if (checkedServers <= (fdLimit - FD_RESERVE - binds) / 4) return { maxconn: globalMaxconn(fdLimit, binds, checkedServers), strictLimits: true };
+  return { maxconn: globalMaxconn(fdLimit, binds, checkFds), strictLimits: false };
 }
 
 interface ListenerPlan {
@@ -90,8 +116,9 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
   const ipv6 = vips.some((ip) => isIP(ip) === 6);
   const plans = plan(doc);
   const binds = plans.length * vips.length;
-  const checked = plans.reduce((n, pl) => n + pl.pools.reduce((k, p) => k + (p.healthmonitor?.admin_state_up ? p.members.length : 0), 0), 0);
-  const maxconn = globalMaxconn(ctx.fdLimit, binds, checked);
+  const checkedPools = plans.flatMap((pl) => pl.pools);
+  const checked = checkedPools.reduce((k, p) => k + (p.healthmonitor?.admin_state_up ? p.members.length : 0), 0);
+  const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, checked, checkFdEstimate(checkedPools));
   const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
   const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
   const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, ipv6, sink)));
@@ -101,6 +128,7 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
       pidfile: `${runDir}/haproxy.pid`,
       statsSocket: `${runDir}/haproxy.sock`,
       maxconn,
+      strictLimits,
     },
     frontends,
     backends,

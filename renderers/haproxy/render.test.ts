@@ -1,7 +1,7 @@
 /** What the haproxy renderer writes for each feature of the contract (no processes: see test/integration). */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { renderHaproxy } from '../index';
-import { globalMaxconn, FD_RESERVE } from './build-view';
+import { checkFdEstimate, globalMaxconn, sizeGlobal, FD_RESERVE } from './build-view';
 import { RENDER_CTX, exampleTls, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule, section, valid } from '../../test/lib/render-fixtures';
 
 const render = (raw: unknown, ctx = RENDER_CTX) => renderHaproxy(valid(raw), ctx);
@@ -35,6 +35,28 @@ describe('maxconn fits the fd limit', () => {
     const n = globalMaxconn(fd, binds, checks);
     expect(2 * n + binds + checks + FD_RESERVE).toBeLessThanOrEqual(Math.max(fd, 2 + binds + checks + FD_RESERVE));
     expect(n).toBeGreaterThanOrEqual(1);
+  });
+  test('checks need timeout/delay of an fd per member', () => {
+    const pool = (n: number, timeout: number, delay: number, up = true) =>
+      ({ members: Array.from({ length: n }), healthmonitor: { timeout, delay, admin_state_up: up } }) as never;
+    expect(checkFdEstimate([pool(10, 3, 5), pool(3, 1, 1), pool(100, 1, 1, false)])).toBe(9);
+  });
+  test.each([
+    [20000, 1, 4, 2, { maxconn: 9897, strictLimits: true }],
+    [20000, 1000, 100, 60, { maxconn: 9350, strictLimits: true }],
+    [20000, 1000, 20000, 12000, { maxconn: 3400, strictLimits: false }],
+  ])('sizeGlobal(fdLimit %p, binds %p, checked %p, check fds %p)', (fd, binds, checked, checkFds, out) => {
+    const r = sizeGlobal(fd, binds, checked, checkFds);
+    expect(r).toEqual(out);
+    // with strict limits, haproxy's own budget fits; without, ours does
+    expect(2 * r.maxconn + binds + (r.strictLimits ? checked : checkFds) + FD_RESERVE).toBeLessThanOrEqual(fd);
+  });
+  test('many checked servers: "no strict-limits" in global, maxconn still within the limit', () => {
+    const members = Array.from({ length: 300 }, (_, i) => rawMember(`m${i}`, '192.0.2.1', 1000 + i));
+    const hm = { healthmonitor_id: 'h', type: 'TCP', delay: 2, timeout: 1, max_retries: 1 };
+    const cfg = cfgOf(basic({ healthmonitor: hm }, {}, members), { ...RENDER_CTX, fdLimit: 1000 });
+    expect(section(cfg, 'global')).toEqual(expect.arrayContaining(['maxconn 324', 'no strict-limits']));
+    expect(section(cfgOf(basic()), 'global')).not.toContain('no strict-limits');
   });
   test('listener connection_limit is capped by the global maxconn; -1 takes the global', () => {
     const ctx = { ...RENDER_CTX, fdLimit: 1200 };

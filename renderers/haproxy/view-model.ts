@@ -8,6 +8,8 @@ export interface GlobalView {
   pidfile: string;
   statsSocket: string;
   maxconn: number;
+  /** false when haproxy's one-fd-per-check budget exceeds the fd limit (see build-view) */
+  strictLimits: boolean;
 }
 
 export interface AclView {
