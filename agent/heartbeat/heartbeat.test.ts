@@ -152,4 +152,25 @@ describe('heartbeat loop', () => {
     expect(t.pending).toHaveLength(0);
     expect(hb.status().running).toBe(false);
   });
+
+  test('stop then start while a beat is in flight keeps a single timer chain', async () => {
+    const s = fakeSockets();
+    const t = fakeTimers();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const hb = createHeartbeat({
+      amphoraId: 'a', heartbeatKey: 'k', intervalSec: 10, targets: [{ host: '127.30.0.1', port: 1 }], getApplied: () => applied,
+      readStats: async () => (await gate, stats), countersFile: path.join(dir, 'c.json'), logger, socketFactory: s.factory, timers: t.timers,
+    });
+    hb.start();
+    t.pending.shift()!.fn(); // the first beat now waits on the stats
+    const stopping = hb.stop();
+    hb.start();
+    expect(t.pending).toHaveLength(1);
+    release();
+    await stopping;
+    await new Promise((r) => setImmediate(r));
+    expect(t.pending).toHaveLength(1); // the old chain did not reschedule
+    await hb.stop();
+  });
 });

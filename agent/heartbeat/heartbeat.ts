@@ -72,6 +72,8 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
   const sender = new HeartbeatSender(deps.targets, deps.socketFactory ?? udpSocketFactory);
   const st: HeartbeatStatus = { targets: deps.targets.map(formatTarget), running: false, lastSeq: null, lastSentAt: null, lastResult: null, lastError: null };
   let timer: unknown = null;
+  // bumped by start/stop so a beat finishing after a stop-start does not fork a second timer chain
+  let loop = 0;
   let inFlight: Promise<unknown> | null = null;
   if (!deps.heartbeatKey) log.warn('heartbeat_key is empty: heartbeats are signed with an empty key');
 
@@ -129,11 +131,11 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
       }
     });
 
-  function schedule(delayMs: number): void {
+  function schedule(delayMs: number, id: number): void {
     timer = timers.setTimeout(() => {
       const started = now();
       void beat().finally(() => {
-        if (st.running) schedule(Math.max(0, deps.intervalSec * 1000 - (now() - started)));
+        if (st.running && id === loop) schedule(Math.max(0, deps.intervalSec * 1000 - (now() - started)), id);
       });
     }, delayMs);
   }
@@ -142,10 +144,11 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     start() {
       if (st.running) return;
       st.running = true;
-      schedule(0);
+      schedule(0, ++loop);
     },
     async stop() {
       st.running = false;
+      loop++;
       if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       if (inFlight) await inFlight;
