@@ -26,6 +26,8 @@ export function createApiServer(app: RequestListener, o: ServerOptions): https.S
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       handshakeTimeout: Math.min(ms, 120000),
+      // node checks request timeouts only this often (30 s by default): keep it a fraction of the timeout
+      connectionsCheckingInterval: Math.min(30000, Math.max(250, Math.floor(ms / 4))),
     },
     app,
   );

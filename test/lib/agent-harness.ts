@@ -81,6 +81,8 @@ export interface AgentOptions {
   extraConf?: string;
   env?: NodeJS.ProcessEnv;
   debug?: boolean;
+  /** agent_request_read_timeout, seconds (30 by default here) */
+  readTimeout?: number;
 }
 
 export class AgentProcess {
@@ -121,7 +123,7 @@ heartbeat_key = insecure
 [amphora_agent]
 agent_server_ca = ${this.o.certs.ca}
 agent_server_cert = ${this.o.certs.agent}
-agent_request_read_timeout = 30
+agent_request_read_timeout = ${this.o.readTimeout ?? 30}
 amphora_id = 11111111-2222-4333-8444-555555555555
 amphora_udp_driver = keepalived_lvs
 state_dir = ${this.stateDir}
