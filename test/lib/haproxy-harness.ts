@@ -53,7 +53,7 @@ export function writeRendered(dir: string, out: RenderOutput): void {
 
 /** `haproxy -c` of a staged config dir, as the agent runs it; returns status and output. */
 export function checkConfig(dir: string, main = 'haproxy.cfg'): { ok: boolean; output: string } {
-  const r = spawnSync(HAPROXY, ['-c', '-q', '-C', dir, '-f', path.join(dir, main)], { encoding: 'utf8' });
+  const r = spawnSync(HAPROXY, ['-c', '-C', dir, '-f', path.join(dir, main)], { encoding: 'utf8' });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 

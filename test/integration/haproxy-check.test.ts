@@ -1,0 +1,70 @@
+/**
+ * `haproxy -c` accepts what the renderer writes: the contract examples staged
+ * in a config dir (relative crt-list, ca-file and crl-file paths resolve
+ * through `-C`), 30 generated valid documents, and every hostile variant the
+ * validator lets through. Nothing is bound: -c only parses and loads files.
+ */
+import fc from 'fast-check';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { validateDocument } from '../../schemas';
+import { renderHaproxy } from '../../renderers';
+import { checkConfig, tempDir, writeRendered } from '../lib/haproxy-harness';
+import { exampleNames } from '../lib/examples';
+import { RENDER_CTX, valid, validExample } from '../lib/render-fixtures';
+import { validDocArb } from '../lib/render-arbitraries';
+import { hostileBase, HOSTILE, PLACES } from '../lib/render-hostile';
+
+let root = '';
+let n = 0;
+beforeAll(() => {
+  root = tempDir('amphora-check');
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Renders into a fresh staged dir and runs `haproxy -c -C dir`. */
+function check(doc: ReturnType<typeof valid>): { ok: boolean; output: string; cfg: string } {
+  const dir = path.join(root, `stage-${n++}`);
+  const out = renderHaproxy(doc, { ...RENDER_CTX, runDir: path.join(root, 'run') });
+  writeRendered(dir, out);
+  return { ...checkConfig(dir), cfg: out.files['haproxy.cfg'] };
+}
+
+test.each(exampleNames())('example %s passes haproxy -c from a staged dir', (name) => {
+  const r = check(validExample(name));
+  expect(r.output).not.toMatch(/WARNING|ALERT/);
+  expect(r.ok).toBe(true);
+});
+
+test('a staged copy with relative TLS paths fails haproxy -c when checked from elsewhere (the paths really are relative)', () => {
+  const dir = path.join(root, 'moved');
+  writeRendered(dir, renderHaproxy(validExample('terminated-https-l7'), RENDER_CTX));
+  fs.mkdirSync(path.join(root, 'empty'));
+  const cfg = path.join(dir, 'haproxy.cfg');
+  const elsewhere = require('node:child_process').spawnSync('haproxy', ['-c', '-q', '-C', path.join(root, 'empty'), '-f', cfg], { encoding: 'utf8' });
+  expect(elsewhere.status).not.toBe(0);
+});
+
+test('30 generated valid documents all pass haproxy -c', () => {
+  const docs = fc.sample(validDocArb(5), { numRuns: 30, seed: 4242 });
+  for (const raw of docs) {
+    const r = check(valid(raw));
+    if (!r.ok) throw new Error(`haproxy -c refused a rendered valid document:\n${r.output}\n${r.cfg}`);
+  }
+});
+
+test('every hostile variant the validator accepts passes haproxy -c', () => {
+  let accepted = 0;
+  for (const place of PLACES) {
+    for (const value of Object.values(HOSTILE)) {
+      const raw = hostileBase();
+      place.set(raw, value);
+      const v = validateDocument(raw);
+      if (!v.ok) continue;
+      accepted++;
+      const r = check(v.doc);
+      if (!r.ok) throw new Error(`${place.name} <- ${JSON.stringify(value)}: haproxy -c refused:\n${r.output}`);
+    }
+  }
+  expect(accepted).toBeGreaterThan(Object.keys(HOSTILE).length * 3);
+});
