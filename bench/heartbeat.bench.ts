@@ -1,6 +1,6 @@
 /**
  * Heartbeat costs. Agent: one heartbeat from a captured-format `show stat`
- * (10, 100, 1000 members): parse, statuses, deltas, persist the counters
+ * (10, 100, 1000, 5000 members): parse, statuses, deltas, persist the counters
  * (fsync), compress and sign, with the CPU time and the datagram size.
  * Controller: datagrams verified, inflated, validated and stored per second.
  * Run: node dist/bench/heartbeat.bench.js [--json]
@@ -23,6 +23,8 @@ const SIZES: [number, number][] = [
   [10, 2],
   [100, 5],
   [1000, 20],
+  // past one datagram: member detail of the largest pools is left out
+  [5000, 50],
 ];
 
 /** CPU milliseconds (user + system) per call of `fn`, over `n` calls. */
