@@ -25,16 +25,26 @@ const str = (re: RegExp, what: string) => z.string().regex(re, { message: `must 
 export const id = str(P.ID, 'an id of letters, digits, "-", "_" or "." (at most 64)');
 const freeText = z.string().max(255).regex(P.FREE_TEXT, { message: 'must not contain control characters' });
 const ref = str(P.REF, 'a reference without spaces or control characters (at most 1024 characters)');
-const ipAddress = z.string().refine(P.isIpAddress, { message: 'must be an IPv4 or IPv6 address' });
-const cidr = z.string().refine(P.isCidr, { message: 'must be a CIDR (address/prefix) with a prefix in range' });
+// the patterns are coarse (and go to the JSON Schema); the refinements parse
+const ipAddress = str(P.IP_CHARS, 'an IPv4 or IPv6 address')
+  .refine(P.isIpAddress, { message: 'must be an IPv4 or IPv6 address' })
+  .meta({ description: 'IPv4 or IPv6 address (no zone id)' });
+const cidr = str(P.CIDR_CHARS, 'a CIDR (address/prefix) with a prefix in range')
+  .refine(P.isCidr, { message: 'must be a CIDR (address/prefix) with a prefix in range' })
+  .meta({ description: 'IPv4 or IPv6 CIDR, ADDRESS/PREFIX' });
 const port = z.number().int().min(1).max(65535);
-const timeoutMs = z.number().int().min(0).max(MAX_TIMEOUT_MS);
+const timeoutMs = z.number().int().min(0).max(MAX_TIMEOUT_MS).meta({ description: 'milliseconds' });
 // PEM texts are parsed (certificates, keys, CRLs) by the PEM pass in pem-rules.ts, once per distinct text
-const pemText = (max: number) => z.string().max(max).regex(P.PEM_TEXT, { message: 'must be PEM text' });
-const certPem = pemText(1 << 20);
-const crlPem = pemText(8 << 20);
-const redirectUrl = z.string().refine(P.isRedirectUrl, { message: 'must be an absolute http(s) URL with a host, without quotes, spaces, ";", "$" or "#"' });
-const boolString = z.union([z.boolean(), z.string().regex(/^(true|false)$/i, { message: 'must be "true" or "false"' })]);
+const pemText = (max: number, description: string) => z.string().max(max).regex(P.PEM_TEXT, { message: 'must be PEM text' }).meta({ description });
+const certPem = pemText(1 << 20, 'PEM: one or more X.509 certificates');
+const crlPem = pemText(8 << 20, 'PEM: one or more X.509 CRLs');
+const redirectMessage = 'must be an absolute http(s) URL with a host, without quotes, spaces, ";", "$" or "#"';
+const redirectUrl = z
+  .string()
+  .regex(P.REDIRECT_URL, { message: redirectMessage })
+  .refine(P.isRedirectUrl, { message: redirectMessage })
+  .meta({ description: 'absolute http(s) URL' });
+const boolString = z.union([z.boolean(), z.string().regex(/^(?:true|True|TRUE|false|False|FALSE)$/, { message: 'must be "true" or "false"' })]);
 
 /** Builds every schema of the document; `strict` refuses unknown keys. */
 export function buildSchemas(strict: boolean) {
@@ -43,7 +53,7 @@ export function buildSchemas(strict: boolean) {
   const tlsContainer = obj({
     id: orNull(id),
     certificate: certPem,
-    private_key: pemText(1 << 20),
+    private_key: pemText(1 << 20, 'PEM: one private key, encrypted when passphrase is set'),
     intermediates: withDefault(z.array(certPem).max(16), []),
     passphrase: orNull(z.string().max(1024).regex(P.FREE_TEXT, { message: 'must not contain control characters' })),
     primary_cn: orNull(freeText),
@@ -52,7 +62,7 @@ export function buildSchemas(strict: boolean) {
   const sessionPersistence = obj({
     type: z.enum(E.PERSISTENCE_TYPES),
     cookie_name: orNull(str(P.HTTP_TOKEN, 'a cookie name (RFC 6265 token without quotes, "#", "$" or "%")')),
-    persistence_timeout: withDefault(z.number().int().min(1).max(31536000), 360),
+    persistence_timeout: withDefault(z.number().int().min(1).max(31536000).meta({ description: 'seconds' }), 360),
     persistence_granularity: orNull(ipAddress),
   });
 
@@ -62,8 +72,8 @@ export function buildSchemas(strict: boolean) {
     pool_id: orNull(id),
     project_id: orNull(freeText),
     type: z.enum(E.MONITOR_TYPES),
-    delay: z.number().int().min(1).max(86400),
-    timeout: z.number().int().min(1).max(86400),
+    delay: z.number().int().min(1).max(86400).meta({ description: 'seconds between checks' }),
+    timeout: z.number().int().min(1).max(86400).meta({ description: 'seconds' }),
     max_retries: z.number().int().min(1).max(10),
     max_retries_down: withDefault(z.number().int().min(1).max(10), 3),
     http_method: withDefault(z.enum(E.HTTP_METHODS), 'GET'),

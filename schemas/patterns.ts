@@ -46,6 +46,10 @@ export const CIPHER_STRING = /^[A-Za-z0-9:+!@=._-]{1,2048}$/;
 export const SCHEMA_VERSION = /^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$/;
 /** Characters a PEM text may hold (base64, armour lines, RFC 1421 headers); the structure is checked in `pem.ts`. */
 export const PEM_TEXT = /^[A-Za-z0-9+/=\r\n :,().-]+$/;
+/** Characters of an IP address (the address itself is parsed by `isIpAddress`). */
+export const IP_CHARS = /^[0-9A-Fa-f.:]{2,45}$/;
+/** Characters of a CIDR (parsed by `isCidr`). */
+export const CIDR_CHARS = /^[0-9A-Fa-f.:]{2,45}\/\d{1,3}$/;
 /** Opaque references (`*_ref`): names only, never fetched nor rendered. */
 export const REF = /^[\x21-\x7e]{1,1024}$/;
 

@@ -1,0 +1,42 @@
+/** The committed generated files are exactly what the generator writes from the zod schemas: nothing is edited by hand. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { generatedDir, generatedFiles } from './generate';
+
+const files = generatedFiles();
+
+describe('schemas/generated', () => {
+  it.each(Object.keys(files))('%s is byte for byte what the generator writes (run npm run gen:schemas)', (name) => {
+    expect(fs.readFileSync(path.join(generatedDir(), name), 'utf8')).toBe(files[name]);
+  });
+
+  it('holds no other file', () => {
+    expect(fs.readdirSync(generatedDir()).sort()).toEqual(Object.keys(files).sort());
+  });
+
+  it('generates the same bytes twice in one process', () => {
+    expect(generatedFiles()).toEqual(files);
+  });
+
+  it('describes every object of the document in the JSON Schema', () => {
+    const schema = JSON.parse(files['document.schema.json']);
+    expect(Object.keys(schema.$defs).sort()).toEqual(['Amphora', 'HealthMonitor', 'L7Policy', 'L7Rule', 'Listener', 'LoadBalancer', 'Member', 'Pool', 'TlsContainer']);
+    expect(schema.required).toEqual(['schema_version', 'generation', 'loadbalancer']);
+    expect(schema.$defs.Listener.properties.protocol.enum).toContain('TERMINATED_HTTPS');
+    expect(schema.$defs.Listener.additionalProperties).toBe(false);
+  });
+
+  it('describes every route of the contract with its error bodies in the OpenAPI document', () => {
+    const api = JSON.parse(files['openapi.json']);
+    const routes = Object.entries(api.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(routes.sort()).toEqual([
+      'DELETE /v1/loadbalancer', 'GET /v1/config', 'GET /v1/details', 'GET /v1/info', 'GET /v1/loadbalancer',
+      'POST /v1/loadbalancer/validate', 'PUT /v1/loadbalancer',
+    ]);
+    const put = api.paths['/v1/loadbalancer'].put;
+    expect(put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Document' });
+    expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '409', '413', '422', '503']);
+    expect(api.components.schemas.Error.properties.errors.items).toEqual({ $ref: '#/components/schemas/ValidationError' });
+    expect(api.components.schemas.ValidationError.required).toEqual(['path', 'message']);
+  });
+});
