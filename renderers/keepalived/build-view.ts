@@ -86,6 +86,9 @@ function virtualServers(doc: Document): VirtualServerView[] {
     const sp = p.session_persistence?.type === 'SOURCE_IP' ? p.session_persistence : null;
     const hm = p.healthmonitor?.admin_state_up ? p.healthmonitor : null;
     for (const vip of vips) {
+      const rs = realServers(l, p, isIP(vip));
+      // keepalived refuses a virtual server without real servers; without one LVS answers nothing anyway
+      if (rs.length === 0) continue;
       out.push({
         listenerId: keepalivedWord(l.listener_id, 'a listener_id'),
         poolId: keepalivedWord(p.pool_id, 'a pool_id'),
@@ -96,7 +99,7 @@ function virtualServers(doc: Document): VirtualServerView[] {
         delayLoop: hm ? hm.delay : null,
         persistenceTimeout: sp ? sp.persistence_timeout : null,
         persistenceGranularity: sp?.persistence_granularity && isIP(vip) === 4 ? keepalivedWord(sp.persistence_granularity, 'a netmask') : null,
-        realServers: realServers(l, p, isIP(vip)),
+        realServers: rs,
       });
     }
   }
