@@ -58,7 +58,7 @@ test('a disabled pool, listener or load balancer has no virtual server', () => {
 });
 
 test('ACTIVE_STANDBY: a VRRP instance with role, priority, unicast peers, VIPs by family, haproxy tracked', () => {
-  const raw = { ...udp(), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'BACKUP', vrrp_address: '10.0.0.11', vrrp_priority: 50, vrrp_peers: [{ id: 'amp2', address: '10.0.0.12' }] } };
+  const raw: Record<string, any> = { ...udp(), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'BACKUP', vrrp_address: '10.0.0.11', vrrp_priority: 50, vrrp_peers: [{ id: 'amp2', address: '10.0.0.12' }] } };
   raw.loadbalancer.additional_vips = [{ ip_address: '2001:db8::1' }];
   const c = conf(raw, 'ens3')!;
   for (const line of ['router_id amp1', 'state BACKUP', 'interface ens3', 'priority 50', 'unicast_src_ip 10.0.0.11', 'process haproxy']) expect(c).toContain(line);
