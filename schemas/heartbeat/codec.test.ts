@@ -75,6 +75,17 @@ describe('heartbeat codec', () => {
     expect(decodeHeartbeat(sealPayload(compressMessage({ ...msg, ver: 2 }), KEY), KEY, { versions: [2, 3] })).toMatchObject({ ok: true });
   });
 
+  test('keys outside the id alphabet are invalid; a "__proto__" key is dropped, never a prototype', () => {
+    const proto = sealPayload(deflateSync(Buffer.from('{"id":"a","seq":1,"ver":3,"listeners":{},"pools":{"__proto__":{"status":"UP","members":{}}}}')), KEY);
+    const d = decodeHeartbeat(proto, KEY);
+    if (!d.ok) throw new Error(d.detail);
+    expect(Object.keys(d.message.pools)).toEqual([]);
+    expect(Object.getPrototypeOf(d.message.pools)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).status).toBeUndefined();
+    const spaced = { ...msg, pools: { 'p 1': { status: 'UP', members: {} } } };
+    expect(decodeHeartbeat(sealPayload(compressMessage(spaced), KEY), KEY)).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
   test('negative or fractional counters are invalid', () => {
     for (const tx of [-1, 1.5]) {
       const bad = { ...msg, listeners: { 'lis-1': { status: 'OPEN', stats: { ...msg.listeners['lis-1'].stats, tx } } } };

@@ -10,8 +10,10 @@ export type PoolStatus = (typeof POOL_STATUSES)[number];
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-// ids are opaque to the receiver, but bounded so one message cannot hold a megabyte key
-const key = z.string().min(1).max(255);
+// ids are opaque to the receiver (UUIDs from Octavia, `POOL:LISTENER` for pools) but
+// bounded to a plain alphabet (zod's records already drop a "__proto__" key)
+export const HEARTBEAT_KEY = /^[A-Za-z0-9._:-]{1,255}$/;
+const key = z.string().regex(HEARTBEAT_KEY, { message: 'must be an id of letters, digits, ".", "_", ":" or "-"' });
 
 export const listenerStatsSchema = z.object({ tx: count, rx: count, conns: count, totconns: count, ereq: count });
 
