@@ -15,7 +15,8 @@ Receives amphora heartbeats (Octavia health message version 3) on UDP and shows 
   --bind HOST:PORT   address to listen on; IPv6 as [addr]:port
   --key KEY          heartbeat_key shared with the agents (visible in ps: prefer --key-file)
   --key-file FILE    read the key from FILE (trailing newline ignored)
-  --json             one JSON line per datagram (accepted or dropped) instead of the table
+  --json             JSON lines instead of the table: one per datagram (heartbeat or drop)
+                     and one when an amphora goes stale
   --timeout SECONDS  an amphora not heard for this long is shown STALE (default ${DEFAULT_HEARTBEAT_TIMEOUT_SEC})
   --help             this text
 `;
@@ -101,7 +102,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   io.stderr.write(`listening on ${net.isIPv6(bound.address.address) ? `[${bound.address.address}]` : bound.address.address}:${bound.address.port}\n`);
   io.onListening?.(bound.address);
   const draw = () => {
-    if (o.json || !dirty) return;
+    if (o.json) {
+      for (const a of receiver.newlyStale()) io.stdout.write(JSON.stringify({ event: 'stale', time: new Date().toISOString(), id: a.id, last_heard: new Date(a.heardAt).toISOString(), seq: a.seq }) + '\n');
+      return;
+    }
+    if (!dirty) return;
     // on a terminal, redraw every second so ages and STALE move; elsewhere print only on news
     dirty = tty;
     io.stdout.write((tty ? '\x1b[H\x1b[2J' : '') + renderTable(receiver.amphorae(), receiver.accepted, receiver.drops) + (tty ? '' : '\n'));

@@ -29,6 +29,13 @@ describe('heartbeat receiver', () => {
     now += 60_001;
     expect(r.amphora('amp-1')).toMatchObject({ stale: true });
     expect(r.accepted).toBe(3);
+    // each staleness is reported once, and again only after the amphora was heard anew
+    expect(r.newlyStale().map((a) => a.id)).toEqual(['amp-1', 'amp-2']);
+    expect(r.newlyStale()).toEqual([]);
+    r.handle(encodeHeartbeat(msg(3), KEY), '127.30.0.9:1');
+    expect(r.newlyStale()).toEqual([]);
+    now += 60_001;
+    expect(r.newlyStale().map((a) => a.id)).toEqual(['amp-1']);
   });
 
   test('every bad datagram is dropped and counted by reason, never thrown', () => {

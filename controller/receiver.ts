@@ -48,6 +48,7 @@ export class HeartbeatReceiver {
   readonly drops: Record<DropReason, number> = { truncated: 0, too_large: 0, bad_hmac: 0, bad_zlib: 0, bad_json: 0, invalid: 0, bad_version: 0, replay: 0 };
   accepted = 0;
   private readonly states = new Map<string, AmphoraState>();
+  private readonly reportedStale = new Set<string>();
   private readonly now: () => number;
   readonly timeoutSec: number;
 
@@ -70,6 +71,7 @@ export class HeartbeatReceiver {
     }
     const state: AmphoraState = { id: m.id, seq: m.seq, heardAt: this.now(), from, message: m, received: (prev?.received ?? 0) + 1, totals };
     this.states.set(m.id, state);
+    this.reportedStale.delete(m.id);
     this.accepted++;
     return { ok: true, amphora: state };
   }
@@ -85,6 +87,13 @@ export class HeartbeatReceiver {
     return [...this.states.values()]
       .map((s) => ({ ...s, ageSec: (now - s.heardAt) / 1000, stale: now - s.heardAt > this.timeoutSec * 1000 }))
       .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Amphorae that went stale since the last call, each reported once until heard again. */
+  newlyStale(): AmphoraView[] {
+    const out = this.amphorae().filter((a) => a.stale && !this.reportedStale.has(a.id));
+    for (const a of out) this.reportedStale.add(a.id);
+    return out;
   }
 
   /** One amphora, or undefined. */

@@ -79,6 +79,21 @@ describe('controller CLI', () => {
     expect(cli.err()).toMatch(/listening on/);
   });
 
+  test('--json says once when an amphora goes stale', async () => {
+    const cli = await run(['receive', '--bind', '127.30.2.4:0', '--key', KEY, '--json', '--timeout', '0.2']);
+    const hb = agent(dir, '127.30.2.4', cli.addr.port);
+    try {
+      await hb.beat();
+      await until('a stale line', () => cli.out().includes('"event":"stale"'), 10_000);
+    } finally {
+      await hb.stop();
+      await cli.stop();
+    }
+    const events = cli.out().trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['heartbeat', 'stale']);
+    expect(events[1]).toMatchObject({ id: 'amp-cli' });
+  });
+
   test('table mode prints amphorae, listeners, pools, members and drops', async () => {
     const cli = await run(['receive', '--bind', '127.30.2.2:0', '--key', KEY]);
     const hb = agent(dir, '127.30.2.2', cli.addr.port);
