@@ -114,10 +114,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // no new connections; an apply in flight finishes and answers before the rest is cut
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await applier.drain();
+      server.closeAllConnections();
+      await closed;
       notifier.close();
       log.info('stopped; the proxy keeps serving');
     },

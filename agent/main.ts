@@ -59,6 +59,11 @@ export async function main(argv: string[]): Promise<void> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // a bug must not leave a half-working daemon: log it and exit; systemd restarts us, haproxy keeps serving
+    process.on('unhandledRejection', (e) => {
+      log.error('unhandled rejection; exiting', { error: e });
+      process.exit(1);
+    });
   } catch (e) {
     early.error(e instanceof AgentError ? e.message : 'the agent could not start', { code: (e as AgentError).code, error: e });
     process.stderr.write(`amphora-agent: ${(e as Error).message}\n`);

@@ -83,15 +83,15 @@ export function keepFailed(layout: ConfigLayout, dir: string, keep = 3): string 
   return dest;
 }
 
-/** Removes config directories other than those named in `keep`. */
-export function pruneConfigs(layout: ConfigLayout, keep: string[]): void {
+/** Removes config directories other than those named in `keep` (or spared by `spare`). */
+export function pruneConfigs(layout: ConfigLayout, keep: string[], spare: (name: string) => boolean = () => false): void {
   let names: string[];
   try {
     names = fs.readdirSync(layout.configsDir);
   } catch {
     return;
   }
-  for (const n of names) if (!keep.includes(n)) fs.rmSync(path.join(layout.configsDir, n), { recursive: true, force: true });
+  for (const n of names) if (!keep.includes(n) && !spare(n)) fs.rmSync(path.join(layout.configsDir, n), { recursive: true, force: true });
 }
 
 /** Reads back the files of a config dir (only those listed), or null if any is missing. */

@@ -155,6 +155,14 @@ describe('the apply transaction', () => {
     expect(t.e.serving).toContain('weights 3,3');
   });
 
+  it('drain waits for the apply in flight (shutdown)', async () => {
+    const pending = t.applier.apply(doc(1));
+    let drained = false;
+    const d = t.applier.drain().then(() => (drained = t.applier.applied()?.generation === 1));
+    await Promise.all([pending, d]);
+    expect(drained).toBe(true);
+  });
+
   it('validates without touching the running engine', async () => {
     await t.applier.apply(doc(1));
     expect(await t.applier.validate(doc(2, 4))).toMatchObject({ valid: true, generation: 2, unchanged: false });

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validateDocument, type Document, type ValidationError } from '../../schemas';
+import { validateDocument, type Document } from '../../schemas';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
@@ -16,7 +16,10 @@ import { documentHash, filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
-import { expectedFrontends, verifyServing } from './verify';
+import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
+import { waitServing } from './verify';
+
+const VALIDATE_PREFIX = 'validate-';
 
 export interface ApplyHooks {
   /** before the engine reloads (systemd RELOADING=1) */
@@ -24,6 +27,8 @@ export interface ApplyHooks {
   /** after an apply finished, whatever the outcome (systemd READY=1) */
   settled?(what: string): void;
 }
+
+export type { Applier, ApplyResult, ApplyCounters, Refusal } from './types';
 
 export interface ApplierDeps {
   stateDir: string;
@@ -36,43 +41,6 @@ export interface ApplierDeps {
   sleep?: (ms: number) => Promise<void>;
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
-}
-
-export interface ApplyResult {
-  result: 'applied' | 'unchanged';
-  generation: number;
-  hash: string;
-  reloaded: boolean;
-}
-
-export interface Refusal {
-  generation: number | null;
-  code: string;
-  status: number;
-  errors: ValidationError[];
-  message: string;
-  at: string;
-}
-
-export interface ApplyCounters {
-  reloads: number;
-  reloadFailures: number;
-  refused: number;
-}
-
-/** What the daemon and the API read; never mutated by them. */
-export interface Applier {
-  apply(input: unknown): Promise<ApplyResult>;
-  /** Everything apply does short of touching the running engine. */
-  validate(input: unknown): Promise<{ valid: true; generation: number; hash: string; unchanged: boolean }>;
-  /** Stops serving and forgets the document (DELETE). */
-  remove(): Promise<{ deleted: boolean }>;
-  /** At start: restore the stored state and make sure it is serving. */
-  restore(): Promise<void>;
-  applied(): AppliedState | null;
-  lastRefused(): Refusal | null;
-  restoreError(): string | null;
-  counters(): ApplyCounters;
 }
 
 /** Creates the applier over an engine, a renderer and a state store. */
@@ -112,28 +80,12 @@ export function createApplier(d: ApplierDeps): Applier {
     return dir;
   };
 
-  /** Polls verification with a deadline: the new worker may need a moment to answer. */
-  const waitServing = async (doc: Document): Promise<void> => {
-    const deadline = now().getTime() + (d.verifyTimeoutMs ?? 10000);
-    for (;;) {
-      let reason: string | null;
-      try {
-        reason = await verifyServing(d.engine, expectedFrontends(doc));
-      } catch (e) {
-        reason = (e as Error).message;
-      }
-      if (reason === null) return;
-      if (now().getTime() > deadline) throw new Error(`verification failed: ${reason}`);
-      await sleep(10);
-    }
-  };
-
   /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
   const serve = async (doc: Document, main: string): Promise<void> => {
     const st = await d.engine.status();
     if (st.running) await d.engine.reload();
     else await d.engine.start(layout.currentLink, main);
-    await waitServing(doc);
+    await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
   };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
@@ -184,7 +136,8 @@ export function createApplier(d: ApplierDeps): Applier {
     };
     d.store.save(state);
     applied = { state, doc };
-    pruneConfigs(layout, [configDir]);
+    // dry-run candidates of concurrent validations are theirs to remove
+    pruneConfigs(layout, [configDir], (n) => n.startsWith(VALIDATE_PREFIX));
   };
 
   const applyLocked = async (input: unknown): Promise<ApplyResult> => {
@@ -242,7 +195,7 @@ export function createApplier(d: ApplierDeps): Applier {
       const hash = documentHash(input);
       const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
       const out = render(doc);
-      const dir = await stageChecked(candidateName(doc.generation, 'validate-'), out);
+      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out);
       fs.rmSync(dir, { recursive: true, force: true });
       return { valid: true, generation: doc.generation, hash, unchanged };
     },
@@ -269,7 +222,7 @@ export function createApplier(d: ApplierDeps): Applier {
         const st = await d.engine.status();
         const target = currentTarget(layout);
         if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
-          await waitServing(doc);
+          await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
           applied = { state, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
@@ -284,6 +237,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
     }),
 
+    drain: () => mutex.run(async () => undefined),
     applied: () => applied?.state ?? null,
     lastRefused: () => refused,
     restoreError: () => restoreErr,

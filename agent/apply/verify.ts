@@ -23,3 +23,27 @@ export async function verifyServing(engine: Engine, frontends: string[]): Promis
   const missing = frontends.filter((f) => !open.has(f));
   return missing.length ? `listeners not open: ${missing.join(', ')}` : null;
 }
+
+export interface WaitOptions {
+  timeoutMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Polls verifyServing until it passes or the deadline passes: the new worker may need a moment to answer. */
+export async function waitServing(engine: Engine, doc: Document, o: WaitOptions): Promise<void> {
+  const now = o.now ?? (() => Date.now());
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + o.timeoutMs;
+  for (;;) {
+    let reason: string | null;
+    try {
+      reason = await verifyServing(engine, expectedFrontends(doc));
+    } catch (e) {
+      reason = (e as Error).message;
+    }
+    if (reason === null) return;
+    if (now() > deadline) throw new Error(`verification failed: ${reason}`);
+    await sleep(10);
+  }
+}
