@@ -15,7 +15,7 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
   const endpoints = new Map<string, number>();
   arr(p.members).forEach((m, j) => {
     const mp = [...pp, 'members', j];
-    unique('member', m.member_id, [...mp, 'member_id']);
+    unique('member', m.member_id, mp, 'member_id');
     checkParent(m, 'pool_id', p.pool_id, mp, out);
     const ep = `${String(m.address)}/${String(m.protocol_port)}`;
     if (endpoints.has(ep)) out.push({ path: mp, message: `has the same address and protocol_port as members[${endpoints.get(ep)}]` });
@@ -41,7 +41,7 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
 }
 
 function checkMonitor(hm: Obj, hp: IssuePath, poolProto: E.PoolProtocol | undefined, poolId: unknown, out: RawIssue[], unique: Unique): void {
-  unique('healthmonitor', hm.healthmonitor_id, [...hp, 'healthmonitor_id']);
+  unique('healthmonitor', hm.healthmonitor_id, hp, 'healthmonitor_id');
   checkParent(hm, 'pool_id', poolId, hp, out);
   const t = valid(E.MONITOR_TYPES, hm.type);
   if (!t) return;

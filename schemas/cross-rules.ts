@@ -26,13 +26,16 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
   const listeners = arr(lb.listeners);
   const pools = arr(lb.pools);
   const poolById = new Map<unknown, Obj>();
-  const seen = new Map<string, IssuePath>();
-  const unique: Unique = (kind, value, path) => {
+  // ids are the bulk of a large document: one map per kind, holding only an index into `parents`
+  const seenByKind = new Map<string, Map<string, number>>();
+  const parents: IssuePath[] = [];
+  const unique: Unique = (kind, value, parent, field) => {
     if (typeof value !== 'string') return;
-    const k = `${kind}\0${value}`;
-    const first = seen.get(k);
-    if (first) out.push({ path, message: `duplicates the ${kind} id of ${formatPath(first)}` });
-    else seen.set(k, path);
+    let seen = seenByKind.get(kind);
+    if (!seen) seenByKind.set(kind, (seen = new Map()));
+    const first = seen.get(value);
+    if (first !== undefined) out.push({ path: [...parent, field], message: `duplicates the ${kind} id of ${formatPath([...parents[first], field])}` });
+    else seen.set(value, parents.push(parent) - 1);
   };
   const vipFamilies = new Set<number>([ipFamily(String(lb.vip_address)), ...arr(lb.additional_vips).map((v) => ipFamily(String(v.ip_address)))]);
   // a VIP the field rules refused leaves the families unknown
@@ -40,7 +43,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
 
   pools.forEach((p, i) => {
     const pp = [...base, 'pools', i];
-    unique('pool', p.pool_id, [...pp, 'pool_id']);
+    unique('pool', p.pool_id, pp, 'pool_id');
     if (!poolById.has(p.pool_id)) poolById.set(p.pool_id, p);
     checkParent(p, 'loadbalancer_id', lb.loadbalancer_id, pp, out);
     checkPool(p, pp, out, unique);
@@ -70,7 +73,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
     const lp = [...base, 'listeners', i];
     // rules that depend on the protocol stay quiet when the field rules refused it
     const protocol = valid(E.LISTENER_PROTOCOLS, l.protocol);
-    unique('listener', l.listener_id, [...lp, 'listener_id']);
+    unique('listener', l.listener_id, lp, 'listener_id');
     checkParent(l, 'loadbalancer_id', lb.loadbalancer_id, lp, out);
     if (protocol && intIn(l.protocol_port, 1, 65535)) {
       const key = `${E.portFamily(protocol)}/${l.protocol_port}`;
@@ -96,7 +99,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
     checkPolicyPositions(policies, lp, out);
     policies.forEach((pol, j) => {
       const pp = [...lp, 'l7policies', j];
-      unique('l7policy', pol.l7policy_id, [...pp, 'l7policy_id']);
+      unique('l7policy', pol.l7policy_id, pp, 'l7policy_id');
       checkParent(pol, 'listener_id', l.listener_id, pp, out);
       if (protocol && !HTTP_LISTENERS.includes(protocol)) {
         out.push({ path: pp, message: `is not allowed: L7 policies need an HTTP or TERMINATED_HTTPS listener, not ${protocol}` });
@@ -105,7 +108,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
       if (pol.action === 'REDIRECT_TO_POOL' && pol.redirect_pool_id != null) usePool(pol.redirect_pool_id, protocol, [...pp, 'redirect_pool_id']);
       arr(pol.rules).forEach((r, k) => {
         const rp = [...pp, 'rules', k];
-        unique('l7rule', r.l7rule_id, [...rp, 'l7rule_id']);
+        unique('l7rule', r.l7rule_id, rp, 'l7rule_id');
         checkParent(r, 'l7policy_id', pol.l7policy_id, rp, out);
         checkRule(r, rp, out);
         const type = valid(E.L7_RULE_TYPES, r.type);

@@ -19,8 +19,8 @@ export function valid<T extends string | number>(allowed: readonly T[], v: unkno
 }
 /** True for an integer in [min, max]. */
 export const intIn = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-/** Reports a duplicate id of a kind, with the path of its first use. */
-export type Unique = (kind: string, value: unknown, path: IssuePath) => void;
+/** Reports a duplicate id of a kind at `parent.field`, with the path of its first use (paths are built only for issues). */
+export type Unique = (kind: string, value: unknown, parent: IssuePath, field: string) => void;
 /** Listener protocols that carry HTTP the proxy can read. */
 export const HTTP_LISTENERS: readonly string[] = ['HTTP', 'TERMINATED_HTTPS'];
 export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
