@@ -8,6 +8,11 @@ import { poolServerTls, type FileSink } from './build-tls';
 import { balanceFor, expectedCodesCheck, formatAddress, formatDuration, netmaskToPrefix } from './helpers';
 import type { BackendView, ServerView } from './view-model';
 
+/** A server as its haproxy directive. */
+export function serverLine(s: ServerView): string {
+  return `server ${s.name} ${s.address} ${s.params}`;
+}
+
 /** Entries of each stick table (Octavia's default size). */
 export const STICK_TABLE_SIZE = '10k';
 
@@ -81,7 +86,7 @@ function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[])
   const params = [`weight ${m.weight}`];
   if (checks) {
     params.push('check', `inter ${checks.delay}s`, `fall ${checks.max_retries_down}`, `rise ${checks.max_retries}`);
-    if (m.monitor_address) params.push('addr', m.monitor_address);
+    if (m.monitor_address) params.push('addr', haproxyWord(m.monitor_address, 'a monitor_address'));
     if (m.monitor_port) params.push('port', String(m.monitor_port));
     if (checks.type === 'HTTPS') params.push('check-ssl', ...(p.tls_enabled ? [] : ['verify', 'none']));
   }
@@ -92,7 +97,7 @@ function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[])
   if (m.backup) params.push('backup');
   // a disabled pool keeps its servers (the heartbeat reports them) but serves nothing: 503
   if (!m.admin_state_up || !p.admin_state_up) params.push('disabled');
-  return { name: haproxyWord(m.member_id, 'a member_id'), address: formatAddress(m.address, m.protocol_port), params };
+  return { name: haproxyWord(m.member_id, 'a member_id'), address: formatAddress(m.address, m.protocol_port), params: params.join(' ') };
 }
 
 /** The backend serving pool `p` for listener `l`; TLS files go into `sink`. */
@@ -113,6 +118,6 @@ export function buildBackend(l: Listener, p: Pool, ipv6: boolean, sink: FileSink
     directives,
     timeoutConnect: formatDuration(l.timeout_member_connect),
     timeoutServer: formatDuration(l.timeout_member_data),
-    servers: p.members.map((m) => server(m, p, hm, tls)),
+    servers: p.members.map((m) => serverLine(server(m, p, hm, tls))),
   };
 }

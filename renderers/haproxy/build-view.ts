@@ -86,26 +86,41 @@ function plan(doc: Document): ListenerPlan[] {
   });
 }
 
+const PROMETHEUS_RULES = ['http-request use-service prometheus-exporter if { path /metrics }', 'http-request return status 404'];
+
+/** The request-handling directives of an enabled listener, in the order haproxy must read them. */
+export function frontendRules(l: Listener): string[] {
+  const out: string[] = [];
+  if (l.allowed_cidrs) {
+    for (const c of chunk(l.allowed_cidrs, CIDRS_PER_LINE)) out.push(`acl allowed_src src ${c.map((x) => haproxyWord(x, 'a CIDR')).join(' ')}`);
+    out.push('tcp-request connection reject if !allowed_src');
+  }
+  if (l.protocol === 'PROMETHEUS') out.push(...PROMETHEUS_RULES);
+  if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
+    const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
+    const on = (i: number) => `if { var(txn.l7policy) -m int ${i} }`;
+    for (const a of acls) out.push(`acl ${a.name} ${a.expr}`);
+    for (const p of policies) out.push(`http-request set-var(txn.l7policy) int(${p.index}) if !{ var(txn.l7policy) -m found } ${p.condition}`);
+    // haproxy runs every http-request rule before any use_backend: print them so, the election keeps the order
+    for (const p of policies) if (!p.directive.startsWith('use_backend ')) out.push(`${p.directive} ${on(p.index)}`);
+    for (const p of policies) if (p.directive.startsWith('use_backend ')) out.push(`${p.directive} ${on(p.index)}`);
+  }
+  return out;
+}
+
 function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileSink): FrontendView {
   const { l, enabled } = pl;
   const tls = enabled ? listenerBindTls(l, sink) : [];
-  const http = isHttpMode(l);
-  const l7 = enabled && (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') ? buildL7(l, (id) => backendName(id, l.listener_id)) : { acls: [], policies: [] };
   const limit = l.connection_limit < 0 ? maxconn : Math.min(l.connection_limit, maxconn);
   return {
     name: haproxyWord(l.listener_id, 'a listener_id'),
-    mode: http ? 'http' : 'tcp',
+    mode: isHttpMode(l) ? 'http' : 'tcp',
     disabled: !enabled,
     maxconn: limit,
     binds: vips.map((ip) => [formatAddress(ip, l.protocol_port), ...tls].join(' ')),
     timeoutClient: formatDuration(l.timeout_client_data),
     inspectDelay: enabled && l.timeout_tcp_inspect > 0 ? formatDuration(l.timeout_tcp_inspect) : null,
-    allowedSrc: enabled && l.allowed_cidrs ? chunk(l.allowed_cidrs, CIDRS_PER_LINE).map((c) => c.map((x) => haproxyWord(x, 'a CIDR')).join(' ')) : [],
-    acls: l7.acls,
-    policies: l7.policies,
-    policyActions: l7.policies.filter((p) => !p.directive.startsWith('use_backend ')),
-    policyRoutes: l7.policies.filter((p) => p.directive.startsWith('use_backend ')),
-    httpRequest: enabled && l.protocol === 'PROMETHEUS' ? ['http-request use-service prometheus-exporter if { path /metrics }', 'http-request return status 404'] : [],
+    rules: enabled ? frontendRules(l) : [],
     defaultBackend: enabled && l.default_pool_id && pl.pools.some((p) => p.pool_id === l.default_pool_id) ? backendName(l.default_pool_id, l.listener_id) : null,
   };
 }

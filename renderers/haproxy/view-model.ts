@@ -36,25 +36,21 @@ export interface FrontendView {
   binds: string[];
   timeoutClient: string;
   inspectDelay: string | null;
-  /** `src` patterns, chunked per line (ORed) */
-  allowedSrc: string[];
-  acls: AclView[];
-  /** every enabled policy with its election condition */
-  policies: PolicyView[];
-  /** the policies acting by `http-request` (deny, redirect) */
-  policyActions: PolicyView[];
-  /** the policies acting by `use_backend`, printed after every `http-request` rule */
-  policyRoutes: PolicyView[];
-  /** directives for HTTP-mode requests that are not L7 policies (prometheus service, ...) */
-  httpRequest: string[];
+  /**
+   * Request handling in evaluation order, one directive a line: source ACLs
+   * and the connection reject, rule ACLs, policy election, http-request
+   * actions, then use_backend (see frontendRules). Lines, not objects, because
+   * nunjucks loops cost far more than one join on 1,000-listener documents.
+   */
+  rules: string[];
   defaultBackend: string | null;
 }
 
 export interface ServerView {
   name: string;
   address: string;
-  /** every server keyword, in order */
-  params: string[];
+  /** every server keyword, in order, space-separated */
+  params: string;
 }
 
 export interface BackendView {
@@ -65,7 +61,8 @@ export interface BackendView {
   directives: string[];
   timeoutConnect: string;
   timeoutServer: string;
-  servers: ServerView[];
+  /** `server NAME ADDRESS PARAMS` lines (see serverLine) */
+  servers: string[];
 }
 
 export interface HaproxyView {

@@ -1,0 +1,96 @@
+/**
+ * Render benchmark: validate+render of the contract examples and of generated
+ * documents of 10, 100 and 1,000 listeners (10 members a pool, 5 L7 policies a
+ * listener, /work/shared/bench/gen_large.py), against `haproxy -c` of the
+ * result and Octavia's own Jinja renderer. Goal: validate+render of 1,000
+ * listeners faster than haproxy -c of its output.
+ * Run: `node dist/bench/render.bench.js [--json]`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { validateDocument } from '../schemas';
+import { haproxyCapabilities, renderHaproxy } from '../renderers';
+import type { RenderContext, RenderOutput } from '../renderers/types';
+import { binaryVersion, printHeader, printResult, runScenario, type Result } from './lib/runbench';
+
+const SHARED = path.resolve(__dirname, '../../../shared');
+const EXAMPLES = path.join(SHARED, 'contract/examples');
+const GEN_LARGE = path.join(SHARED, 'bench/gen_large.py');
+const OCTAVIA = path.join(SHARED, 'bench/octavia_render.py');
+const PY = '/usr/bin/python3';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'render-bench-'));
+const ctx: RenderContext = { capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(tmp, 'run'), fdLimit: 20000 };
+
+function validateAndRender(text: string): RenderOutput {
+  const v = validateDocument(JSON.parse(text));
+  if (!v.ok) throw new Error(`invalid document: ${JSON.stringify(v.errors.slice(0, 3))}`);
+  return renderHaproxy(v.doc, ctx);
+}
+
+function stage(name: string, out: RenderOutput): string {
+  const dir = path.join(tmp, name);
+  for (const [rel, content] of Object.entries(out.files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+function haproxyCheck(dir: string): void {
+  const r = spawnSync('haproxy', ['-c', '-q', '-C', dir, '-f', path.join(dir, 'haproxy.cfg')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`haproxy -c failed: ${r.stderr}`);
+}
+
+/** Octavia's Jinja renderer on the same document, when python3-octavia is there. */
+function octavia(name: string, file: string, repeat: number): Result | null {
+  const r = spawnSync(PY, [OCTAVIA, file, '--repeat', String(repeat), '--out', path.join(tmp, `${name}.octavia.cfg`)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const m = /median_ms=([\d.]+) runs=(\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) {
+    console.log(`# octavia render ${name}: not available (${(r.stderr ?? '').trim().split('\n').pop()})`);
+    return null;
+  }
+  const medianMs = Number(m[1]);
+  const res: Result = { name: `octavia jinja render ${name}`, runs: Number(m[2]), medianMs, p95Ms: NaN, opsPerSec: 1000 / medianMs };
+  printResult(res);
+  return res;
+}
+
+async function main(): Promise<void> {
+  printHeader('render', { haproxy: binaryVersion('haproxy', ['-v']), octavia: fs.existsSync(OCTAVIA) ? 'python3-octavia' : 'absent' });
+  for (const f of fs.readdirSync(EXAMPLES).filter((x) => x.endsWith('.json')).sort()) {
+    const text = fs.readFileSync(path.join(EXAMPLES, f), 'utf8');
+    const out = validateAndRender(text);
+    await runScenario({ name: `validate+render ${f}`, runs: 50, fn: () => validateAndRender(text), extra: () => ({ bytes: out.files['haproxy.cfg'].length }) });
+  }
+  const summary: string[] = [];
+  for (const listeners of [10, 100, 1000]) {
+    const name = `${listeners} listeners`;
+    const file = path.join(tmp, `large-${listeners}.json`);
+    fs.writeFileSync(file, execFileSync(PY, [GEN_LARGE, String(listeners), '10', '5'], { maxBuffer: 1 << 28 }));
+    const text = fs.readFileSync(file, 'utf8');
+    const runs = listeners >= 1000 ? 7 : 15;
+    const out = validateAndRender(text);
+    const doc = (() => {
+      const v = validateDocument(JSON.parse(text));
+      if (!v.ok) throw new Error('invalid');
+      return v.doc;
+    })();
+    const vr = await runScenario({ name: `validate+render ${name}`, runs, fn: () => validateAndRender(text), extra: () => ({ bytes: out.files['haproxy.cfg'].length }) });
+    await runScenario({ name: `  validate only ${name}`, runs, fn: () => validateDocument(JSON.parse(text)) });
+    await runScenario({ name: `  render only ${name}`, runs, fn: () => renderHaproxy(doc, ctx) });
+    const dir = stage(`large-${listeners}`, out);
+    const hc = await runScenario({ name: `haproxy -c ${name}`, runs: listeners >= 1000 ? 5 : 10, fn: () => haproxyCheck(dir) });
+    octavia(name, file, listeners >= 1000 ? 3 : 5);
+    summary.push(`# ${name}: validate+render ${vr.medianMs.toFixed(1)} ms vs haproxy -c ${hc.medianMs.toFixed(1)} ms (${(vr.medianMs / hc.medianMs).toFixed(2)}x)`);
+  }
+  for (const s of summary) console.log(s);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(1);
+});
