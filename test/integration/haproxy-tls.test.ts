@@ -4,7 +4,7 @@
  * headers, TLS towards members, TLS passthrough, an encrypted key.
  */
 import * as fs from 'node:fs';
-import { startHaproxy, freePort, tempDir, type RunningHaproxy } from '../lib/haproxy-harness';
+import { startHaproxy, freePort, serverStatus, tempDir, waitFor, type RunningHaproxy } from '../lib/haproxy-harness';
 import { peerCertCN, request, startBackend, type Backend } from '../lib/render-backends';
 import { TestPki, type Issued } from '../lib/render-certs';
 import { rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule } from '../lib/render-fixtures';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   backends = Object.fromEntries(plain.map((x) => [x.id, x]));
   backends.tls = await startBackend('tls', '127.10.4.20', memberCert);
   backends.bad = await startBackend('bad', '127.10.4.21', badMember);
-  for (const n of ['sni', 'mand', 'opt', 'tlsmember', 'badmember', 'pass']) ports[n] = await freePort(VIP);
+  for (const n of ['sni', 'mand', 'opt', 'tlsmember', 'badmember', 'pass', 'hello', 'helloplain']) ports[n] = await freePort(VIP);
 
   const pool = (id: string, b: Backend, extra = {}) => rawPool(id, [rawMember(`m-${id}`, b.address, b.port)], extra);
   const term = (id: string, extra = {}) =>
@@ -59,16 +59,22 @@ beforeAll(async () => {
     rawListener('tlsmember', ports.tlsmember, 'p-tlsmember'),
     rawListener('badmember', ports.badmember, 'p-badmember'),
     rawListener('pass', ports.pass, 'p-pass', { protocol: 'HTTPS' }),
+    rawListener('hello', ports.hello, 'p-hello', { protocol: 'HTTPS' }),
+    rawListener('helloplain', ports.helloplain, 'p-helloplain', { protocol: 'TCP' }),
   ];
+  let hmN = 0;
+  const monitor = (type: string, extra = {}) => ({ healthmonitor_id: `hm-${hmN++}`, type, delay: 1, timeout: 1, max_retries: 1, max_retries_down: 1, ...extra });
   const pools = [
     pool('p-sni', backends.plain),
     pool('p-mand', backends.plain),
     pool('p-opt', backends.nocert),
     pool('p-cn', backends.cn),
     pool('p-withcert', backends.withcert),
-    pool('p-tlsmember', backends.tls, { tls_enabled: true, ca_tls_container_data: ca.cert }),
+    pool('p-tlsmember', backends.tls, { tls_enabled: true, ca_tls_container_data: ca.cert, healthmonitor: monitor('HTTPS', { url_path: '/tls-health' }) }),
     pool('p-badmember', backends.bad, { tls_enabled: true, ca_tls_container_data: ca.cert }),
-    pool('p-pass', backends.tls, { protocol: 'HTTPS' }),
+    pool('p-pass', backends.tls, { protocol: 'HTTPS', healthmonitor: monitor('HTTPS', { url_path: '/pass-health', http_version: 1.1, domain_name: 'member.example' }) }),
+    pool('p-hello', backends.tls, { protocol: 'HTTPS', healthmonitor: monitor('TLS-HELLO') }),
+    pool('p-helloplain', backends.plain, { protocol: 'TCP', healthmonitor: monitor('TLS-HELLO') }),
   ];
   hx = await startHaproxy(rawDoc(listeners, pools, { vip_address: VIP }));
 }, 60000);
@@ -125,4 +131,21 @@ test('TLS towards members verifies them with the pool CA', async () => {
 
 test('HTTPS passthrough hands the TLS connection to the member untouched', async () => {
   expect(await peerCertCN(VIP, ports.pass, 'whatever.example')).toBe('member.example');
+});
+
+test('HTTPS monitors check over TLS (verified with the pool CA, or not verified on a plain pool), with method, path and Host', async () => {
+  await waitFor(async () => {
+    const st = await serverStatus(hx.sock);
+    return st['p-tlsmember:tlsmember/m-p-tlsmember'] === 'UP' && st['p-pass:pass/m-p-pass'] === 'UP';
+  }, 10000, 'HTTPS checks up');
+  const checks = backends.tls.seen.filter((s) => s.path.endsWith('-health'));
+  expect(checks.some((s) => s.path === '/tls-health' && s.method === 'GET')).toBe(true);
+  expect(checks.some((s) => s.path === '/pass-health' && s.headers.host === 'member.example')).toBe(true);
+});
+
+test('a TLS-HELLO monitor marks a TLS member up and a plain one down', async () => {
+  await waitFor(async () => {
+    const st = await serverStatus(hx.sock);
+    return st['p-hello:hello/m-p-hello'] === 'UP' && st['p-helloplain:helloplain/m-p-helloplain'] === 'DOWN';
+  }, 10000, 'TLS-HELLO checks');
 });
