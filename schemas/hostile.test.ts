@@ -83,11 +83,16 @@ const errorsWith = (l: Leaf, value: string) => {
  * the cross and PEM passes add errors only at other paths); fast enough to
  * try every character at every field.
  */
+const scratch = clone(full);
 const fieldErrorsWith = (l: Leaf, value: string) => {
-  const doc = clone(full);
-  setAt(doc, l.path, value);
-  const r = strictSchemas.document.safeParse(doc);
-  return r.success ? [] : formatZodIssues(r.error.issues);
+  // zod does not mutate its input, so one scratch copy is changed and restored
+  setAt(scratch, l.path, value);
+  try {
+    const r = strictSchemas.document.safeParse(scratch);
+    return r.success ? [] : formatZodIssues(r.error.issues);
+  } finally {
+    setAt(scratch, l.path, l.value);
+  }
 };
 const name = (l: Leaf) => formatPath(l.path);
 
