@@ -27,7 +27,7 @@ export interface Backend {
 }
 
 /** An HTTP (or HTTPS, given key and cert) member on `address`, answering its id. */
-export async function startBackend(id: string, address: string, tlsOpts?: { key: string; cert: string }): Promise<Backend> {
+export async function startBackend(id: string, address: string, tlsOpts?: https.ServerOptions): Promise<Backend> {
   const b: Partial<Backend> & { seen: Seen[] } = { id, address, status: 200, responseHeaders: {}, seen: [] };
   const handler: http.RequestListener = (req, res) => {
     b.seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
