@@ -163,6 +163,10 @@ function checkAmphora(a: Obj, ap: IssuePath, out: RawIssue[]): void {
   }
   arr(a.vrrp_peers).forEach((p, i) => {
     if (p.address != null && p.address === a.vrrp_address) out.push({ path: [...ap, 'vrrp_peers', i, 'address'], message: "must differ from this amphora's vrrp_address" });
+    else if (typeof p.address === 'string' && typeof a.vrrp_address === 'string' && ipFamily(p.address) && ipFamily(a.vrrp_address) && ipFamily(p.address) !== ipFamily(a.vrrp_address)) {
+      // keepalived's unicast peers share the family of its source address
+      out.push({ path: [...ap, 'vrrp_peers', i, 'address'], message: `must be IPv${ipFamily(a.vrrp_address)} like vrrp_address` });
+    }
     if (p.id != null && p.id === a.id) out.push({ path: [...ap, 'vrrp_peers', i, 'id'], message: "must differ from this amphora's id" });
   });
 }

@@ -148,6 +148,7 @@ const cross: Case[] = [
   ['ACTIVE_STANDBY needs a peer', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers = []), one('amphora.vrrp_peers', 'needs at least one peer')],
   ['MASTER needs ACTIVE_STANDBY', 'terminated-https-l7', (d) => (d.amphora.topology = 'SINGLE'), one('amphora.role', 'MASTER needs the ACTIVE_STANDBY topology')],
   ['a peer is not this amphora (address)', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].address = d.amphora.vrrp_address), one('amphora.vrrp_peers[0].address', "must differ from this amphora's vrrp_address")],
+  ['peers share the family of vrrp_address', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].address = '2001:db8::12'), one('amphora.vrrp_peers[0].address', 'must be IPv4 like vrrp_address')],
   ['a peer is not this amphora (id)', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].id = d.amphora.id), one('amphora.vrrp_peers[0].id', "must differ from this amphora's id")],
 ];
 
