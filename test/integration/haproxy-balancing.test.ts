@@ -18,9 +18,9 @@ const fastTcpCheck = { healthmonitor_id: 'hm-tcp', type: 'TCP', delay: 1, timeou
 const httpCheck = { healthmonitor_id: 'hm-http', type: 'HTTP', delay: 1, timeout: 1, max_retries: 1, max_retries_down: 1, url_path: '/health', expected_codes: '200' };
 
 beforeAll(async () => {
-  backends = await Promise.all(Array.from({ length: 12 }, (_, i) => startBackend(`m${i}`, ADDR(i))));
+  backends = await Promise.all(Array.from({ length: 14 }, (_, i) => startBackend(`m${i}`, ADDR(i))));
   const b = backends;
-  for (const name of ['rr', 'weights', 'backup', 'health', 'disabled', 'pooloff', 'leastconn', 'srcip', 'srcport']) ports[name] = await freePort(VIP);
+  for (const name of ['rr', 'weights', 'backup', 'health', 'disabled', 'pooloff', 'leastconn', 'srcip', 'srcport', 'monitor']) ports[name] = await freePort(VIP);
   const listeners = Object.entries(ports).map(([name, port]) => rawListener(`l-${name}`, port, `p-${name}`));
   const pools = [
     rawPool('p-rr', [member('rr', b[0]), member('rr', b[1]), member('rr', b[2])]),
@@ -31,6 +31,7 @@ beforeAll(async () => {
     rawPool('p-pooloff', [member('pooloff', b[0])], { admin_state_up: false }),
     rawPool('p-leastconn', [member('leastconn', b[1]), member('leastconn', b[2])], { lb_algorithm: 'LEAST_CONNECTIONS' }),
     rawPool('p-srcip', [member('srcip', b[3]), member('srcip', b[4])], { lb_algorithm: 'SOURCE_IP' }),
+    rawPool('p-monitor', [member('monitor', b[12], { monitor_address: b[13].address, monitor_port: b[13].port })], { healthmonitor: { ...httpCheck, healthmonitor_id: 'hm-mon', url_path: '/mon' } }),
     rawPool('p-srcport', [member('srcport', b[5]), member('srcport', b[10])], { lb_algorithm: 'SOURCE_IP_PORT' }),
   ];
   hx = await startHaproxy(rawDoc(listeners, pools, { vip_address: VIP }));
@@ -98,4 +99,14 @@ test('SOURCE_IP keeps one source on one member; other sources may differ', async
 test('SOURCE_IP_PORT hashes the source port too: one source address reaches both members', async () => {
   const c = await spread(VIP, ports.srcport, 30, { localAddress: '127.10.1.210' });
   expect(Object.keys(c).sort()).toEqual(['m10', 'm5']);
+});
+
+test('monitor_address and monitor_port move the health check off the traffic port', async () => {
+  const key = 'p-monitor:l-monitor/monitor.m12';
+  await waitFor(async () => (await serverStatus(hx.sock))[key] === 'UP', 10000, 'm12 up');
+  expect(backends[13].seen.some((s) => s.path === '/mon')).toBe(true);
+  expect(backends[12].seen.some((s) => s.path === '/mon')).toBe(false);
+  backends[13].status = 503;
+  await waitFor(async () => (await serverStatus(hx.sock))[key] === 'DOWN', 10000, 'm12 down by its monitor port');
+  expect((await request(VIP, ports.monitor)).status).toBe(503);
 });
