@@ -26,15 +26,23 @@ export function isHttpMode(l: Listener): boolean {
   return l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS' || l.protocol === 'PROMETHEUS';
 }
 
-function persistence(p: Pool, ipv6: boolean): string[] {
+/** What every backend of a document shares. */
+export interface BackendOptions {
+  /** a VIP is IPv6: source stick tables hold IPv6 keys */
+  ipv6: boolean;
+  /** `peers` section stick tables sync with (ACTIVE_STANDBY), or null */
+  peers: string | null;
+}
+
+function persistence(p: Pool, o: BackendOptions): string[] {
   const sp = p.session_persistence;
   if (!sp) return [];
-  const expire = `expire ${sp.persistence_timeout}s`;
+  const expire = `expire ${sp.persistence_timeout}s${o.peers ? ` peers ${o.peers}` : ''}`;
   switch (sp.type) {
     case 'SOURCE_IP': {
       const prefix = netmaskToPrefix(sp.persistence_granularity);
       const mask = prefix !== null && prefix < 32 ? `,ipmask(${prefix})` : '';
-      return [`stick-table type ${ipv6 ? 'ipv6' : 'ip'} size ${STICK_TABLE_SIZE} ${expire}`, `stick on src${mask}`];
+      return [`stick-table type ${o.ipv6 ? 'ipv6' : 'ip'} size ${STICK_TABLE_SIZE} ${expire}`, `stick on src${mask}`];
     }
     case 'HTTP_COOKIE':
       return [`cookie SRV insert indirect nocache maxidle ${sp.persistence_timeout}s`];
@@ -101,12 +109,12 @@ function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[])
 }
 
 /** The backend serving pool `p` for listener `l`; TLS files go into `sink`. */
-export function buildBackend(l: Listener, p: Pool, ipv6: boolean, sink: FileSink): BackendView {
+export function buildBackend(l: Listener, p: Pool, o: BackendOptions, sink: FileSink): BackendView {
   const hm = p.healthmonitor && p.healthmonitor.admin_state_up ? p.healthmonitor : null;
   const directives: string[] = [];
   // SOURCE_IP_PORT: haproxy has no built-in address+port balance; hash both (see helpers.balanceFor)
   if (p.lb_algorithm === 'SOURCE_IP_PORT') directives.push('tcp-request content set-var(txn.lb_src_port) src_port');
-  directives.push(...persistence(p, ipv6));
+  directives.push(...persistence(p, o));
   if (hm) directives.push(...checkDirectives(hm));
   if (p.members.some((m) => m.backup)) directives.push('option allbackups');
   if (isHttpMode(l)) directives.push(...headerDirectives(l));

@@ -11,7 +11,7 @@ import { backendName, buildBackend, isHttpMode } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
-import type { BackendView, FrontendView, HaproxyView } from './view-model';
+import type { BackendView, FrontendView, HaproxyView, PeersView } from './view-model';
 
 /** Upper bound of the global maxconn whatever the fd limit: buffers of a small VM's memory. */
 export const MAX_GLOBAL_MAXCONN = 50000;
@@ -64,6 +64,24 @@ export function checkFdEstimate(pools: readonly Pool[]): number {
 export function sizeGlobal(fdLimit: number, binds: number, checkedServers: number, checkFds: number): { maxconn: number; strictLimits: boolean } {
   if (checkedServers <= (fdLimit - FD_RESERVE - binds) / 4) return { maxconn: globalMaxconn(fdLimit, binds, checkedServers), strictLimits: true };
   return { maxconn: globalMaxconn(fdLimit, binds, checkFds), strictLimits: false };
+}
+
+/** Port the stick-table peers talk on, on each amphora's VRRP address (Octavia's). */
+export const PEER_PORT = 1025;
+
+/**
+ * An ACTIVE_STANDBY amphora shares its stick tables (SOURCE_IP and APP_COOKIE
+ * persistence) with its VRRP peers, so a failover keeps clients on their members.
+ */
+export function peersOf(doc: Document): PeersView | null {
+  const a = doc.amphora;
+  if (!a || a.topology !== 'ACTIVE_STANDBY' || !a.id || !a.vrrp_address) return null;
+  const all = [{ id: a.id, address: a.vrrp_address }, ...a.vrrp_peers];
+  return {
+    name: 'amphora_peers',
+    local: haproxyWord(a.id, 'an amphora id'),
+    entries: all.map((p) => `peer ${haproxyWord(p.id, 'an amphora id')} ${formatAddress(p.address, PEER_PORT)}`),
+  };
 }
 
 interface ListenerPlan {
@@ -136,7 +154,8 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
   const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, checked, checkFdEstimate(checkedPools));
   const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
   const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
-  const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, ipv6, sink)));
+  const peers = peersOf(doc);
+  const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, { ipv6, peers: peers?.name ?? null }, sink)));
   return {
     global: {
       loadbalancerId: haproxyWord(doc.loadbalancer.loadbalancer_id, 'a loadbalancer_id'),
@@ -144,7 +163,9 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
       statsSocket: `${runDir}/haproxy.sock`,
       maxconn,
       strictLimits,
+      localPeer: peers?.local ?? null,
     },
+    peers,
     frontends,
     backends,
   };

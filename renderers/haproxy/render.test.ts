@@ -324,3 +324,17 @@ describe('L7 policies', () => {
     expect(section(cfg, 'backend p2:l1').find((l) => l.startsWith('server'))).toMatch(/^server m2 /);
   });
 });
+
+describe('ACTIVE_STANDBY', () => {
+  test('stick tables are shared with the VRRP peers through a peers section', () => {
+    const raw = { ...basic({ session_persistence: { type: 'SOURCE_IP' } }), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'MASTER', vrrp_address: '2001:db8::1', vrrp_peers: [{ id: 'amp2', address: '2001:db8::2' }] } };
+    const cfg = cfgOf(raw);
+    expect(section(cfg, 'global')).toContain('localpeer amp1');
+    expect(section(cfg, 'peers amphora_peers')).toEqual(['peer amp1 [2001:db8::1]:1025', 'peer amp2 [2001:db8::2]:1025']);
+    expect(section(cfg, 'backend p1:l1')).toContain('stick-table type ip size 10k expire 360s peers amphora_peers');
+  });
+  test('a single amphora has no peers', () => {
+    const cfg = cfgOf(basic({ session_persistence: { type: 'SOURCE_IP' } }));
+    expect(cfg).not.toMatch(/peers|localpeer/);
+  });
+});

@@ -10,6 +10,16 @@ export interface GlobalView {
   maxconn: number;
   /** false when haproxy's one-fd-per-check budget exceeds the fd limit (see build-view) */
   strictLimits: boolean;
+  /** this amphora's name in the peers section, or null */
+  localPeer: string | null;
+}
+
+/** Stick-table replication between VRRP peers. */
+export interface PeersView {
+  name: string;
+  local: string;
+  /** `peer NAME ADDRESS:PORT` lines, this amphora first */
+  entries: string[];
 }
 
 export interface AclView {
@@ -67,6 +77,7 @@ export interface BackendView {
 
 export interface HaproxyView {
   global: GlobalView;
+  peers: PeersView | null;
   frontends: FrontendView[];
   backends: BackendView[];
 }
