@@ -17,7 +17,9 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
     const mp = [...pp, 'members', j];
     unique('member', m.member_id, mp, 'member_id');
     checkParent(m, 'pool_id', p.pool_id, mp, out);
-    const ep = `${String(m.address)}/${String(m.protocol_port)}`;
+    // (raw input: anything but a string and a number is the field rules' business, and String() of an object may throw)
+    if (typeof m.address !== 'string' || typeof m.protocol_port !== 'number') return;
+    const ep = `${m.address}/${m.protocol_port}`;
     if (endpoints.has(ep)) out.push({ path: mp, message: `has the same address and protocol_port as members[${endpoints.get(ep)}]` });
     else endpoints.set(ep, j);
   });

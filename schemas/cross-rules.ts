@@ -37,7 +37,8 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
     if (first !== undefined) out.push({ path: [...parent, field], message: `duplicates the ${kind} id of ${formatPath([...parents[first], field])}` });
     else seen.set(value, parents.push(parent) - 1);
   };
-  const vipFamilies = new Set<number>([ipFamily(String(lb.vip_address)), ...arr(lb.additional_vips).map((v) => ipFamily(String(v.ip_address)))]);
+  const familyOf = (v: unknown) => (typeof v === 'string' ? ipFamily(v) : 0);
+  const vipFamilies = new Set<number>([familyOf(lb.vip_address), ...arr(lb.additional_vips).map((v) => familyOf(v.ip_address))]);
   // a VIP the field rules refused leaves the families unknown
   const vipsKnown = !vipFamilies.has(0);
 
@@ -52,6 +53,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
   const ports = new Map<string, IssuePath>();
   const listenersOfPool = new Map<unknown, string[]>();
   const usePool = (poolId: unknown, protocol: E.ListenerProtocol | undefined, path: IssuePath) => {
+    if (typeof poolId !== 'string') return; // the field rules refuse it
     const pool = poolById.get(poolId);
     if (!pool) {
       out.push({ path, message: `names pool ${JSON.stringify(poolId)}, which is not in loadbalancer.pools` });
