@@ -1,7 +1,8 @@
 /**
  * zod schemas of the contract's document (sections 1 and 2): the envelope and
  * every object of the octavia-lib provider format. Field-level rules live
- * here; rules that look across objects live in `cross-rules.ts`.
+ * here; rules that look across objects live in `cross-rules*.ts`, and PEM
+ * texts are parsed by `pem-rules.ts` (both run from `validate.ts`).
  *
  * Built by a factory because a document of the known minor refuses unknown
  * keys, while one of a newer minor of the same major has them ignored.
