@@ -69,6 +69,7 @@ function setup() {
   const events: string[] = [];
   const make = () => createApplier({
     stateDir, engine, render: fakeRender, store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+    diagnose: async () => 'cannot bind 192.0.2.1:80 (in use by another process)',
     context: { capabilities: {} as never, runDir: path.join(stateDir, 'run'), fdLimit: 1024 },
     hooks: { reloading: (w) => events.push(`reloading ${w}`), settled: (w) => events.push(`settled ${w}`) },
   });
@@ -141,7 +142,7 @@ describe('the apply transaction', () => {
     t.e.failReload = 1;
     const err = await t.applier.apply(doc(2, 9)).catch((x) => x);
     expect(err).toMatchObject({ status: 503, code: 'APPLY_FAILED', rolledBack: true });
-    expect(err.message).toContain('generation 1 is serving again');
+    expect(err.message).toContain('(cannot bind 192.0.2.1:80 (in use by another process)); generation 1 is serving again');
     expect(t.e.reloads).toBe(2);
     expect(t.e.serving).toContain('weights 1,3');
     expect(t.applier.applied()?.generation).toBe(1);

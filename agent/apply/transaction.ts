@@ -15,6 +15,7 @@ import { checkGeneration } from '../state/generation';
 import { documentHash, filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
+import { diagnoseBind } from './diagnose';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
 import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
 import { waitServing } from './verify';
@@ -41,6 +42,8 @@ export interface ApplierDeps {
   sleep?: (ms: number) => Promise<void>;
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
+  /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
+  diagnose?: (doc: Document, previous: Document | null) => Promise<string | null>;
 }
 
 /** Creates the applier over an engine, a renderer and a state store. */
@@ -99,7 +102,8 @@ export function createApplier(d: ApplierDeps): Applier {
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
-      d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e });
+      const why = await (d.diagnose ?? diagnoseBind)(doc, prev?.doc ?? null).catch(() => null);
+      d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
       let rolledBack = true;
       if (prev && prevName) {
         switchCurrent(layout, prevName);
@@ -115,7 +119,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       keepFailed(layout, path.join(layout.configsDir, name));
       const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
-      throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}; ${tail}`, rolledBack, { cause: e });
+      throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
 
@@ -215,7 +219,12 @@ export function createApplier(d: ApplierDeps): Applier {
     restore: () => mutex.run(async () => {
       const { state, problems } = d.store.load();
       for (const p of problems) d.log.error('an applied-state file is unreadable; using the previous one', { problem: p });
-      if (!state) return;
+      if (!state) {
+        const st = await d.engine.status().catch(() => null);
+        // no record of what it serves: leave it alone until a controller pushes a document
+        if (st?.running) d.log.warn('a haproxy runs but no applied document is stored; leaving it as it is', { masterPid: st.masterPid });
+        return;
+      }
       try {
         const doc = parse(state.document);
         const out = render(doc);

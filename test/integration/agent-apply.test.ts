@@ -73,6 +73,7 @@ it('503 when the new worker cannot bind: the previous config is restored and sti
   const r = await agent.api('PUT', '/v1/loadbalancer', d);
   expect(r.status).toBe(503);
   expect(r.body).toMatchObject({ code: 'APPLY_FAILED', rolled_back: true, message: expect.stringContaining('generation 1 is serving again') });
+  expect(r.body.message).toContain(`cannot bind ${NET}.2:${taken} (in use by another process)`);
   expect((await agent.api('GET', '/v1/loadbalancer')).body.generation).toBe(1);
   const cfg = await agent.api('GET', '/v1/config');
   expect(cfg.body.files['haproxy.cfg']).toContain(`${NET}.2:${vipPort}`);
