@@ -32,9 +32,18 @@ if [ "${1:-}" = "--stop" ]; then stop_demo; echo "demo stopped and $DEMO removed
 ONCE=no; [ "${1:-}" = "--once" ] && ONCE=yes
 
 say "1. what the agent needs"
-if [ "$(id -u)" = 0 ] && ! { command -v haproxy && command -v openssl && command -v curl && command -v node; } >/dev/null 2>&1; then
+need=()
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v openssl >/dev/null || need+=(openssl)
+command -v curl >/dev/null || need+=(curl ca-certificates)
+command -v node >/dev/null || need+=(nodejs npm)
+# unix-dgram (systemd notify) builds a small native module during npm ci
+[ -d node_modules ] || { command -v make >/dev/null && command -v g++ >/dev/null; } || need+=(make g++ python3)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing: ${need[*]} (run as root to install them)"; exit 1; }
+  echo "installing: ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy openssl curl nodejs npm >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 for s in haproxy; do (systemctl stop "$s" || service "$s" stop || true) >/dev/null 2>&1; done
 haproxy -v | head -1
