@@ -17,6 +17,13 @@ describe('diagnoseBind', () => {
     expect(eps.some((e) => e.endsWith(':53'))).toBe(false); // UDP belongs to keepalived
   });
 
+  it('names a VRRP address that is not on this machine', async () => {
+    const d = loadExample('http-basic');
+    d.loadbalancer.vip_address = '127.20.7.2';
+    d.amphora = { id: 'a1', topology: 'ACTIVE_STANDBY', role: 'MASTER', vrrp_address: '192.0.2.250', vrrp_priority: 100, vrrp_peers: [{ id: 'a2', address: '192.0.2.251' }] };
+    expect(await diagnoseBind(typed(d), null)).toBe('cannot bind amphora.vrrp_address 192.0.2.250 (not an address of this VM)');
+  });
+
   it('names a new listener address that another process holds, and skips those the previous document held', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.20.7.1', () => r()));

@@ -39,5 +39,11 @@ export async function diagnoseBind(doc: Document, previous: Document | null): Pr
     const err = await probeBind(e);
     if (err) problems.push(`${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port} (${err === 'EADDRINUSE' ? 'in use by another process' : err === 'EADDRNOTAVAIL' ? 'not an address of this VM' : err})`);
   }
+  // an ACTIVE_STANDBY amphora's proxy peers bind on its VRRP address
+  const vrrp = doc.amphora?.vrrp_address;
+  if (vrrp && vrrp !== previous?.amphora?.vrrp_address) {
+    const err = await probeBind({ host: vrrp, port: 0 });
+    if (err) problems.push(`amphora.vrrp_address ${vrrp} (${err === 'EADDRNOTAVAIL' ? 'not an address of this VM' : err})`);
+  }
   return problems.length ? `cannot bind ${problems.join(', ')}` : null;
 }

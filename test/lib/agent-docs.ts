@@ -34,6 +34,8 @@ export function toLoopback(d: any, generation: number, vip: string, ports: numbe
   d.generation = generation;
   d.loadbalancer.vip_address = vip;
   d.loadbalancer.additional_vips = [];
+  // an ACTIVE_STANDBY amphora binds haproxy peers on its VRRP address, which is not on this machine
+  delete d.amphora;
   d.loadbalancer.listeners.forEach((l: any, i: number) => {
     l.protocol_port = ports[i];
     l.allowed_cidrs = null;
