@@ -73,7 +73,7 @@ function setup() {
     context: { capabilities: {} as never, runDir: path.join(stateDir, 'run'), fdLimit: 1024 },
     hooks: { reloading: (w) => events.push(`reloading ${w}`), settled: (w) => events.push(`settled ${w}`) },
   });
-  return { stateDir, e, store, events, applier: make(), make };
+  return { stateDir, e, engine, store, events, applier: make(), make };
 }
 
 const doc = (generation: number, weight = 1) => {
@@ -183,6 +183,22 @@ describe('the apply transaction', () => {
     await third.restore();
     expect(t.e.starts).toBe(2);
     expect(third.applied()?.generation).toBe(4);
+  });
+
+  it('after a crash between the swap and the commit, restore serves the committed state again', async () => {
+    await t.applier.apply(doc(1, 1));
+    // what a crash leaves: `current` switched to an uncommitted candidate that the engine reloaded
+    fs.mkdirSync(path.join(t.stateDir, 'configs', 'uncommitted'));
+    fs.writeFileSync(path.join(t.stateDir, 'configs', 'uncommitted', 'proxy.cfg'), 'listeners x\nweights 9,9\n');
+    fs.symlinkSync('configs/uncommitted', path.join(t.stateDir, 'current.new'));
+    fs.renameSync(path.join(t.stateDir, 'current.new'), path.join(t.stateDir, 'current'));
+    await t.engine.reload();
+    expect(t.e.serving).toContain('weights 9,9');
+    const again = t.make();
+    await again.restore();
+    expect(t.e.serving).toContain('weights 1,3');
+    expect(again.applied()?.generation).toBe(1);
+    expect(again.restoreError()).toBeNull();
   });
 
   it('falls back to state.prev.json when state.json is torn', async () => {
