@@ -106,7 +106,7 @@ function virtualServers(doc: Document): VirtualServerView[] {
   return out;
 }
 
-function vrrp(doc: Document, a: Amphora, iface: string): VrrpView | null {
+function vrrp(doc: Document, a: Amphora, iface: string, runDir: string): VrrpView | null {
   if (a.topology !== 'ACTIVE_STANDBY' || !a.vrrp_address) return null;
   const lb = doc.loadbalancer;
   const family = isIP(a.vrrp_address);
@@ -122,16 +122,16 @@ function vrrp(doc: Document, a: Amphora, iface: string): VrrpView | null {
     peers: a.vrrp_peers.map((p) => keepalivedWord(p.address, 'an address')),
     vips: vips.filter((v) => isIP(v) === family),
     vipsExcluded: vips.filter((v) => isIP(v) !== family),
-    trackProcess: 'haproxy',
+    haproxyPidFile: `${keepalivedWord(runDir.replace(/\/+$/, ''), 'the run directory')}/haproxy.pid`,
   };
 }
 
-/** The keepalived view of a document; `vrrpInterface` is the NIC carrying the VIPs. */
-export function buildKeepalivedView(doc: Document, vrrpInterface: string): KeepalivedView {
+/** The keepalived view of a document; `vrrpInterface` is the NIC carrying the VIPs, `runDir` holds haproxy's pid file. */
+export function buildKeepalivedView(doc: Document, vrrpInterface: string, runDir: string): KeepalivedView {
   const a = doc.amphora;
   return {
     routerId: keepalivedWord(a?.id ?? doc.loadbalancer.loadbalancer_id, 'an amphora id'),
-    vrrp: a ? vrrp(doc, a, vrrpInterface) : null,
+    vrrp: a ? vrrp(doc, a, vrrpInterface, runDir) : null,
     virtualServers: virtualServers(doc),
   };
 }

@@ -33,6 +33,6 @@ export function printKeepalived(view: KeepalivedView): string {
 /** keepalived.conf when the document needs keepalived (UDP/SCTP listeners, VRRP), else null. */
 export function renderKeepalived(doc: Document, ctx: KeepalivedContext): { files: Record<string, string> } | null {
   if (!needsKeepalived(doc)) return null;
-  const view = buildKeepalivedView(doc, ctx.vrrpInterface ?? DEFAULT_VRRP_INTERFACE);
+  const view = buildKeepalivedView(doc, ctx.vrrpInterface ?? DEFAULT_VRRP_INTERFACE, ctx.runDir);
   return { files: { [KEEPALIVED_MAIN]: printKeepalived(view) } };
 }

@@ -57,11 +57,11 @@ test('a disabled pool, listener or load balancer has no virtual server', () => {
   expect(conf(lbOff)).not.toMatch(/virtual_server/);
 });
 
-test('ACTIVE_STANDBY: a VRRP instance with role, priority, unicast peers, VIPs by family, haproxy tracked', () => {
+test('ACTIVE_STANDBY: a VRRP instance with role, priority, unicast peers, VIPs by family, haproxy\'s master checked by its pid file', () => {
   const raw: Record<string, any> = { ...udp(), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'BACKUP', vrrp_address: '10.0.0.11', vrrp_priority: 50, vrrp_peers: [{ id: 'amp2', address: '10.0.0.12' }] } };
   raw.loadbalancer.additional_vips = [{ ip_address: '2001:db8::1' }];
   const c = conf(raw, 'ens3')!;
-  for (const line of ['router_id amp1', 'state BACKUP', 'interface ens3', 'priority 50', 'unicast_src_ip 10.0.0.11', 'process haproxy']) expect(c).toContain(line);
+  for (const line of ['router_id amp1', 'state BACKUP', 'interface ens3', 'priority 50', 'unicast_src_ip 10.0.0.11', "script \"/bin/sh -c 'kill -0 `cat /run/amphora-agent/haproxy.pid`'\"", 'enable_script_security']) expect(c).toContain(line);
   expect(c).toMatch(/unicast_peer \{\n {8}10\.0\.0\.12\n {4}\}/);
   expect(c).toMatch(/virtual_ipaddress \{\n {8}127\.10\.0\.1\n {4}\}/);
   expect(c).toMatch(/virtual_ipaddress_excluded \{\n {8}2001:db8::1\n {4}\}/);

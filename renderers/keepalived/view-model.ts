@@ -12,8 +12,13 @@ export interface VrrpView {
   vips: string[];
   /** VIPs of the other family (keepalived sends them in no advert) */
   vipsExcluded: string[];
-  /** process whose absence puts this instance in FAULT (hands the VIP to the peer) */
-  trackProcess: string;
+  /**
+   * pid file of the haproxy master; while that process is gone this instance
+   * is in FAULT and the peer takes the VIPs. A check script, not
+   * `track_process`: keepalived's process events need the proc connector,
+   * which a network namespace does not have (the instance would never leave FAULT).
+   */
+  haproxyPidFile: string;
 }
 
 export interface CheckView {
