@@ -1,4 +1,5 @@
-import { haproxyCapabilities, renderers, renderHaproxy } from './index';
+import { checkCapabilities, haproxyCapabilities, renderers, renderHaproxy } from './index';
+import { validExample } from '../test/lib/render-fixtures';
 
 test.each([
   ['2.6.12', true],
@@ -20,3 +21,14 @@ test.each([
 });
 
 test('the registry names the haproxy renderer', () => expect(renderers.haproxy).toBe(renderHaproxy));
+
+test('checkCapabilities: the examples fit haproxy 2.6; an older haproxy lacks what they use', () => {
+  for (const name of ['http-basic', 'mixed-protocols', 'terminated-https-l7']) expect(checkCapabilities(validExample(name), haproxyCapabilities('2.6.12'))).toEqual([]);
+  const issues = checkCapabilities(validExample('mixed-protocols'), haproxyCapabilities('2.4.22'));
+  expect(issues).toEqual(
+    expect.arrayContaining([
+      { path: 'loadbalancer.listeners[3].protocol', message: 'protocol PROMETHEUS is not served by haproxy 2.4.22' },
+      expect.objectContaining({ path: expect.stringMatching(/^loadbalancer\.pools\[\d\]\.lb_algorithm$/), message: 'algorithm SOURCE_IP_PORT is not served by haproxy 2.4.22' }),
+    ]),
+  );
+});

@@ -6,6 +6,7 @@ import type { EngineCapabilities, RenderFn } from './types';
 export type { EngineCapabilities, RenderContext, RenderFn, RenderOutput } from './types';
 export { renderHaproxy } from './haproxy';
 export { renderKeepalived } from './keepalived';
+export { checkCapabilities, type CapabilityIssue } from './check-capabilities';
 
 /** Every renderer by engine name. */
 export const renderers: Record<'haproxy', RenderFn> = { haproxy: renderHaproxy };
