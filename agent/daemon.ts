@@ -38,6 +38,8 @@ export interface DaemonView {
 /** Something that runs beside the API (the heartbeat sender): started after ready, stopped on shutdown. */
 export interface Companion {
   report?(): HeartbeatReport | null;
+  /** called just before the engine reloads (counters reset on reload) */
+  beforeReload?(): Promise<void>;
   stop(): void | Promise<void>;
 }
 
@@ -75,18 +77,21 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
+  const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, render: renderers.haproxy, context, store: createStateStore(cfg.stateDir), log,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
       settled: (what) => void (ready && notifier.ready(what)),
+      beforeReload: async () => {
+        for (const c of companions) await c.beforeReload?.();
+      },
     },
   });
   await notifier.status('restoring the applied document');
   await applier.restore();
 
-  const companions: Companion[] = [];
   const view: DaemonView = {
     config: cfg, log, info, engine,
     applied: () => {

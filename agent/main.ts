@@ -6,6 +6,7 @@
 import { loadConfig } from './config';
 import { startDaemon, type Daemon } from './daemon';
 import { AgentError } from './errors';
+import { startHeartbeatCompanion } from './heartbeat/companion';
 import { createLogger } from './log';
 
 const USAGE = `usage: amphora-agent --config-file FILE
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const config = loadConfig(args.file);
     const log = createLogger({ debug: config.debug });
-    daemon = await startDaemon({ config, log, companions: [] });
+    daemon = await startDaemon({ config, log, companions: [startHeartbeatCompanion] });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

@@ -25,6 +25,8 @@ const VALIDATE_PREFIX = 'validate-';
 export interface ApplyHooks {
   /** before the engine reloads (systemd RELOADING=1) */
   reloading?(what: string): void;
+  /** awaited just before a reload of a running engine: the heartbeat takes its counters, which the reload resets */
+  beforeReload?(): Promise<void>;
   /** after an apply finished, whatever the outcome (systemd READY=1) */
   settled?(what: string): void;
 }
@@ -86,7 +88,10 @@ export function createApplier(d: ApplierDeps): Applier {
   /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
   const serve = async (doc: Document, main: string): Promise<void> => {
     const st = await d.engine.status();
-    if (st.running) await d.engine.reload();
+    if (st.running) {
+      await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+      await d.engine.reload();
+    }
     else await d.engine.start(layout.currentLink, main);
     await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
   };

@@ -51,6 +51,9 @@ export function startHeartbeatCompanion(view: DaemonView): Companion & { heartbe
       const s = heartbeat.status();
       return { targets: s.targets, last_send_error: s.lastError, running: s.running, last_seq: s.lastSeq, last_sent_at: s.lastSentAt, last_result: s.lastResult };
     },
+    beforeReload: async () => {
+      await heartbeat.checkpoint();
+    },
     stop: () => heartbeat.stop(),
   };
 }
