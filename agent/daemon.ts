@@ -6,11 +6,13 @@
  */
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
-import { haproxyCapabilities, renderers } from '../renderers';
+import { haproxyCapabilities } from '../renderers/capabilities';
 import type { RenderContext } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
+import type { Preparer } from './apply/prepare';
 import { createApplier, type Applier } from './apply/transaction';
+import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
 import { createHaproxyEngine } from './engines/haproxy';
@@ -76,11 +78,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
+  const preparer = createPreparer(context);
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
   const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
   const applier = createApplier({
-    stateDir: cfg.stateDir, engine, render: renderers.haproxy, context, store: createStateStore(cfg.stateDir), log,
+    stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
       settled: (what) => void (ready && notifier.ready(what)),
@@ -112,6 +115,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   ready = true;
   await notifier.ready(applied ? `serving generation ${applied.generation}` : 'no document applied');
   notifier.startWatchdog();
+  collectGarbage();
   log.info('ready', { address: cfg.bindHost, port, generation: applied?.generation ?? null });
 
   return {
@@ -126,7 +130,24 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       server.closeAllConnections();
       await closed;
       notifier.close();
+      await preparer.close();
       log.info('stopped; the proxy keeps serving');
     },
   };
+}
+
+/**
+ * Compiled (dist/), validation and rendering run in a worker thread that exits
+ * when idle; under ts-jest (no compiled worker file) they run in this thread.
+ */
+function createPreparer(context: RenderContext): { prepare: Preparer; close(): Promise<void> } {
+  if (__filename.endsWith('.js')) return createWorkerPreparer({ context, onIdle: collectGarbage });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createInProcessPreparer } = require('./apply/prepare') as typeof import('./apply/prepare');
+  return { prepare: createInProcessPreparer(context), close: async () => undefined };
+}
+
+/** A full collection when idle, if node runs with --expose-gc (bin/amphora-agent does): returns the start-up and apply garbage. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { API_VERSIONS, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS } from '../schemas';
+import { API_VERSIONS, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS } from '../schemas/version';
 import type { EngineCapabilities } from '../renderers/types';
 import type { EngineVersion } from './engines/types';
 import type { ProcessRunner } from './process-runner';

@@ -5,7 +5,8 @@
  * document (the old worker does not hold them) are probed with a bind.
  */
 import * as net from 'node:net';
-import { portFamily, type Document } from '../../schemas';
+import type { Document } from '../../schemas/document';
+import { portFamily } from '../../schemas/enums';
 
 interface Endpoint {
   host: string;

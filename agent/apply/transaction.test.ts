@@ -6,6 +6,8 @@ import { loadExample } from '../../test/lib/examples';
 import type { Engine, EngineStatus } from '../engines/types';
 import { nullLogger } from '../log';
 import { createStateStore } from '../state/store';
+import { haproxyCapabilities } from '../../renderers/capabilities';
+import { createInProcessPreparer } from './prepare';
 import { createApplier } from './transaction';
 
 /** Renders the members' weights only: enough to tell configs apart. */
@@ -68,9 +70,9 @@ function setup() {
   const store = createStateStore(stateDir);
   const events: string[] = [];
   const make = () => createApplier({
-    stateDir, engine, render: fakeRender, store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+    stateDir, engine, store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
     diagnose: async () => 'cannot bind 192.0.2.1:80 (in use by another process)',
-    context: { capabilities: {} as never, runDir: path.join(stateDir, 'run'), fdLimit: 1024 },
+    prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(stateDir, 'run'), fdLimit: 1024 }, fakeRender),
     hooks: { reloading: (w) => events.push(`reloading ${w}`), settled: (w) => events.push(`settled ${w}`) },
   });
   return { stateDir, e, engine, store, events, applier: make(), make };

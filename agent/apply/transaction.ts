@@ -6,8 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validateDocument, type Document } from '../../schemas';
-import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
+import type { Document } from '../../schemas/document';
+import type { RenderOutput } from '../../renderers/types';
+import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
@@ -36,8 +37,8 @@ export type { Applier, ApplyResult, ApplyCounters, Refusal } from './types';
 export interface ApplierDeps {
   stateDir: string;
   engine: Engine;
-  render: RenderFn;
-  context: RenderContext;
+  /** validates and renders (in a worker thread in the daemon) */
+  prepare: Preparer;
   store: StateStore;
   log: Logger;
   now?: () => Date;
@@ -60,17 +61,14 @@ export function createApplier(d: ApplierDeps): Applier {
   let restoreErr: string | null = null;
   let seq = 0;
 
-  const parse = (input: unknown): Document => {
-    const r = validateDocument(input);
+  const parse = async (input: unknown): Promise<Extract<Prepared, { ok: true }>> => {
+    const r = await d.prepare(input);
     if (!r.ok) throw new DocumentInvalid(r.errors);
-    return r.doc;
+    return r;
   };
-  const render = (doc: Document): RenderOutput => {
-    try {
-      return d.render(doc, d.context);
-    } catch (e) {
-      throw new RenderFailed(`the document cannot be rendered: ${(e as Error).message}`, { cause: e });
-    }
+  const rendered = (p: Extract<Prepared, { ok: true }>): RenderOutput => {
+    if (p.out) return p.out;
+    throw new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
   };
   const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
 
@@ -153,13 +151,14 @@ export function createApplier(d: ApplierDeps): Applier {
     const t0 = performance.now();
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
-    const doc = parse(input);
+    const prepared = await parse(input);
+    const doc = prepared.doc;
     const hash = documentHash(input);
     lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
       return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
     }
-    const out = render(doc);
+    const out = rendered(prepared);
     lap('rendered');
     const st = await d.engine.status();
     const target = currentTarget(layout);
@@ -200,10 +199,11 @@ export function createApplier(d: ApplierDeps): Applier {
       }),
 
     async validate(input) {
-      const doc = parse(input);
+      const prepared = await parse(input);
+      const doc = prepared.doc;
       const hash = documentHash(input);
       const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
-      const out = render(doc);
+      const out = rendered(prepared);
       const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out);
       fs.rmSync(dir, { recursive: true, force: true });
       return { valid: true, generation: doc.generation, hash, unchanged };
@@ -231,8 +231,9 @@ export function createApplier(d: ApplierDeps): Applier {
         return;
       }
       try {
-        const doc = parse(state.document);
-        const out = render(doc);
+        const prepared = await parse(state.document);
+        const doc = prepared.doc;
+        const out = rendered(prepared);
         const st = await d.engine.status();
         const target = currentTarget(layout);
         if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {

@@ -2,7 +2,8 @@
  * After a reload: the new worker answers on its stats socket and every
  * listener it should serve is a frontend that is OPEN (bound).
  */
-import { portFamily, type Document } from '../../schemas';
+import type { Document } from '../../schemas/document';
+import { portFamily } from '../../schemas/enums';
 import type { Engine } from '../engines/types';
 
 /** Listener ids the proxy itself must serve: enabled TCP-family ones (UDP/SCTP belong to keepalived). */

@@ -3,7 +3,8 @@
  * and the engine's `show stat` / `show info`; computes deltas and the next seq
  * through the counter store. No sockets: the sender sends what this returns.
  */
-import { HEARTBEAT_VERSION, HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat';
+import type { HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat/message';
+import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
 import { counter, parseShowInfo, parseShowStat, StatRow } from './haproxy-csv';

@@ -6,7 +6,9 @@
  * listeners, which the controller counts to judge the amphora healthy, are
  * always kept. If even that does not fit, nothing is sent.
  */
-import { compressMessage, HeartbeatMessage, HEX_DIGEST_BYTES, MAX_DATAGRAM_BYTES, sealPayload } from '../../schemas/heartbeat';
+import type { HeartbeatMessage } from '../../schemas/heartbeat/message';
+import { compressMessage, sealPayload } from '../../schemas/heartbeat/seal';
+import { HEX_DIGEST_BYTES, MAX_DATAGRAM_BYTES } from '../../schemas/heartbeat/version';
 
 export type FitResult =
   | { ok: true; datagram: Buffer; message: HeartbeatMessage; omitted: string[] }

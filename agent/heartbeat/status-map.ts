@@ -4,7 +4,7 @@
  * members UP / DOWN / DRAIN / MAINT / "no check", pools UP / DOWN, listeners
  * OPEN / FULL / DOWN.
  */
-import type { ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat';
+import type { ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { counter, StatRow } from './haproxy-csv';
 
 /**

@@ -4,10 +4,13 @@
  * legacy trailer of 32 raw digest bytes, compares digests in constant time and
  * inflates with an output cap so a small datagram cannot expand without bound.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { timingSafeEqual } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
 import { heartbeatMessageSchema, HeartbeatMessage } from './message';
+import { digest } from './seal';
 import { HEARTBEAT_VERSION, HEX_DIGEST_BYTES, RAW_DIGEST_BYTES } from './version';
+
+export { compressMessage, encodeHeartbeat, sealPayload } from './seal';
 
 /** Why a datagram was dropped; the receiver counts each. */
 export type DropReason = 'truncated' | 'too_large' | 'bad_hmac' | 'bad_zlib' | 'bad_json' | 'invalid' | 'bad_version' | 'replay';
@@ -28,25 +31,6 @@ export const DEFAULT_MAX_INFLATED_BYTES = 4 << 20;
 export const MAX_RECEIVED_BYTES = 64 * 1024;
 // a zlib stream has a 2-byte header and a 4-byte trailer around at least one block
 const MIN_ZLIB_BYTES = 8;
-
-function digest(key: string, payload: Buffer): Buffer {
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(payload).digest();
-}
-
-/** The compressed JSON of a message (what the HMAC covers). */
-export function compressMessage(message: unknown): Buffer {
-  return deflateSync(Buffer.from(JSON.stringify(message), 'utf8'), { level: 9 });
-}
-
-/** Appends the hex HMAC to an already compressed payload. */
-export function sealPayload(payload: Buffer, key: string): Buffer {
-  return Buffer.concat([payload, Buffer.from(digest(key, payload).toString('hex'), 'ascii')]);
-}
-
-/** One datagram for a message. Does not check its size: see `MAX_DATAGRAM_BYTES`. */
-export function encodeHeartbeat(message: HeartbeatMessage, key: string): Buffer {
-  return sealPayload(compressMessage(message), key);
-}
 
 /** The payload whose trailer is a valid HMAC, trying the hex form first and then the legacy raw form. */
 function authenticate(datagram: Buffer, key: string): { payload: Buffer; legacy: boolean } | null {

@@ -132,7 +132,8 @@ ${this.o.extraConf ?? ''}
 [controller_worker]
 loadbalancer_topology = SINGLE
 `);
-    const proc = spawn(process.execPath, [path.join(ROOT, 'bin/amphora-agent'), '--config-file', this.confFile], {
+    // the way contract section 5 starts it: the executable itself, so its shebang's node flags apply
+    const proc = spawn(path.join(ROOT, 'bin/amphora-agent'), ['--config-file', this.confFile], {
       env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -1,0 +1,34 @@
+/**
+ * Validation and rendering of one document, pure CPU work: the daemon runs it
+ * in a worker thread (see worker-preparer.ts) so that zod, the templates and
+ * the garbage of a large document never live in the daemon's own heap, and
+ * the API and heartbeat stay responsive while it runs.
+ */
+import { validateDocument, type Document, type ValidationError } from '../../schemas';
+import { checkCapabilities, renderers } from '../../renderers';
+import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
+
+export type Prepared =
+  | { ok: true; doc: Document; out: RenderOutput | null; renderError: string | null }
+  | { ok: false; errors: ValidationError[] };
+
+/** Turns untrusted input into a document and its files (or the reason it cannot be rendered). */
+export type Preparer = (input: unknown) => Promise<Prepared>;
+
+/** Validates, checks the engine can serve everything the document uses, renders. Never throws. */
+export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn): Prepared {
+  const v = validateDocument(input);
+  if (!v.ok) return { ok: false, errors: v.errors };
+  const unserved = checkCapabilities(v.doc, context.capabilities);
+  if (unserved.length) return { ok: false, errors: unserved };
+  try {
+    return { ok: true, doc: v.doc, out: render(v.doc, context), renderError: null };
+  } catch (e) {
+    return { ok: true, doc: v.doc, out: null, renderError: (e as Error).message };
+  }
+}
+
+/** A preparer that runs in the calling thread (unit tests, in-process daemons). */
+export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine as 'haproxy']): Preparer {
+  return async (input) => prepareDocument(input, context, render);
+}

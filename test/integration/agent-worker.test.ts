@@ -1,0 +1,53 @@
+/**
+ * The validation worker as the daemon runs it (compiled, from dist/): answers
+ * valid and invalid documents, serves concurrent calls, stops when idle and
+ * starts again on the next call.
+ */
+import * as path from 'node:path';
+import { haproxyCapabilities } from '../../renderers/capabilities';
+import { createWorkerPreparer } from '../../agent/apply/worker-preparer';
+import { loadExample } from '../lib/examples';
+import { ROOT } from '../lib/agent-harness';
+
+const workerFile = path.join(ROOT, 'dist/agent/apply/prepare-worker.js');
+const context = { capabilities: haproxyCapabilities('2.6.12'), runDir: '/run/amphora-agent', fdLimit: 20000 };
+
+describe('validation worker', () => {
+  let idles = 0;
+  const w = createWorkerPreparer({ context, idleMs: 200, workerFile, onIdle: () => idles++ });
+  afterAll(() => w.close());
+
+  it('validates and renders a document in the worker', async () => {
+    const r = await w.prepare(loadExample('http-basic'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.doc.generation).toBe(1);
+    expect(r.out?.main).toBe('haproxy.cfg');
+    expect(r.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+  });
+
+  it('returns every error of an invalid document with its path', async () => {
+    const d = loadExample('http-basic');
+    d.loadbalancer.listeners[0].protocol_port = 70000;
+    d.loadbalancer.pools[0].members[1].address = 'not-an-ip';
+    const r = await w.prepare(d);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.path).sort()).toEqual(['loadbalancer.listeners[0].protocol_port', 'loadbalancer.pools[0].members[1].address']);
+  });
+
+  it('answers concurrent calls each with its own result', async () => {
+    const docs = [1, 2, 3, 4].map((g) => ({ ...loadExample('mixed-protocols'), generation: g }));
+    const rs = await Promise.all(docs.map((d) => w.prepare(d)));
+    expect(rs.map((r) => (r.ok ? r.doc.generation : -1))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('stops when idle and starts again on the next call', async () => {
+    const before = idles;
+    const deadline = Date.now() + 10000;
+    while (idles === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(idles).toBe(before + 1);
+    const r = await w.prepare(loadExample('terminated-https-l7'));
+    expect(r.ok).toBe(true);
+  });
+});
