@@ -139,6 +139,20 @@ describe('the apply transaction', () => {
     expect(t.applier.applied()?.generation).toBe(1);
   });
 
+  it('runs the pre-reload hook (the heartbeat takes its counters) just before each reload, not before a first start', async () => {
+    const order: string[] = [];
+    const engine = { ...t.engine, reload: async () => { order.push('reload'); await t.engine.reload(); } };
+    const a = createApplier({
+      stateDir: t.stateDir, engine, store: t.store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+      prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(t.stateDir, 'run'), fdLimit: 1024 }, fakeRender),
+      hooks: { beforeReload: async () => void order.push('checkpoint') },
+    });
+    await a.apply(doc(1, 1));
+    expect(order).toEqual([]);
+    await a.apply(doc(2, 4));
+    expect(order).toEqual(['checkpoint', 'reload']);
+  });
+
   it('points current back and reloads the previous set when the reload fails (503)', async () => {
     await t.applier.apply(doc(1, 1));
     t.e.failReload = 1;
