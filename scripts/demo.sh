@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 DEMO=${AMPHORA_DEMO_DIR:-/tmp/amphora-demo}
-API_IP=127.20.0.1 API_PORT=9443 VIP=127.20.0.10 VIP_PORT=8080 BACKEND_IP=127.20.0.21
+API_IP=127.20.0.1 API_PORT=9443 VIP=127.20.0.10 VIP_PORT=8080 BACKEND_IP=127.20.0.21 HB_ADDR=127.20.0.2:5555
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -69,8 +69,8 @@ bind_port = $API_PORT
 haproxy_cmd = $(command -v haproxy)
 
 [health_manager]
-controller_ip_port_list = 127.0.0.1:5555
-heartbeat_interval = 10
+controller_ip_port_list = $HB_ADDR
+heartbeat_interval = 2
 heartbeat_key = demo-key
 
 [amphora_agent]
@@ -90,6 +90,10 @@ for n in 1 2; do
   nohup node -e "require('http').createServer((q,s)=>s.end('hello from backend-$n\n')).listen(808$n,'$BACKEND_IP')" >"$DEMO/backend-$n.log" 2>&1 &
   echo $! > "$DEMO/pids/backend-$n"
 done
+
+say "4b. the controller's heartbeat receiver on $HB_ADDR (node dist/controller/cli.js receive --json)"
+nohup node "$REPO/dist/controller/cli.js" receive --bind "$HB_ADDR" --key demo-key --json >"$DEMO/heartbeats.jsonl" 2>&1 &
+echo $! > "$DEMO/pids/receiver"
 
 say "5. the agent: bin/amphora-agent --config-file $DEMO/amphora-agent.conf (JSON logs in $DEMO/agent.log)"
 nohup "$REPO/bin/amphora-agent" --config-file "$DEMO/amphora-agent.conf" >"$DEMO/agent.log" 2>&1 &
@@ -118,6 +122,10 @@ for i in 1 2 3 4 5 6; do curl -sS --max-time 5 "http://$VIP:$VIP_PORT/"; done
 say "8. what runs: GET /v1/details (excerpt)"
 "${CURL[@]}" "$API/v1/details" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const d=JSON.parse(s);console.log(JSON.stringify({applied_generation:d.applied_generation,config_hash:d.config_hash,listeners:d.listeners,engine_process:d.engine_process},null,2))})'
 
+say "9. heartbeats the controller's receiver decoded (Octavia's message version 3, HMAC-SHA256 signed)"
+for _ in $(seq 1 50); do grep -q '"generation"' "$DEMO/heartbeats.jsonl" 2>/dev/null && break; sleep 0.2; done
+grep '"generation"' "$DEMO/heartbeats.jsonl" | tail -1 | cut -c1-600 || echo "(no heartbeat yet: see $DEMO/agent.log)"
+
 if [ "$ONCE" = yes ]; then stop_demo; say "done; everything stopped and $DEMO removed"; exit 0; fi
 
 cat <<NEXT
@@ -125,6 +133,7 @@ cat <<NEXT
 == Left running: the agent (pid $(cat "$DEMO/pids/agent")), haproxy, two backends. Try:
   C="curl -s --cacert $DEMO/certs/ca.pem --cert $DEMO/certs/controller.pem --key $DEMO/certs/controller.key"
   \$C $API/v1/config                      # the rendered haproxy.cfg (secrets redacted)
+  tail -f $DEMO/heartbeats.jsonl          # heartbeats as the controller decodes them
   sed -i 's/"generation": 1/"generation": 2/; s/"weight": 1/"weight": 3/' $DEMO/lb.json
   \$C -X PUT --data-binary @$DEMO/lb.json $API/v1/loadbalancer   # hitless reload
   \$C -X PUT --data-binary @$DEMO/lb.json $API/v1/loadbalancer   # same again: unchanged, no reload
