@@ -25,6 +25,9 @@ import { createStateStore } from './state/store';
 import { createNotifier, type Notifier } from './systemd/notify';
 import { queryUnixSocket } from './unix-socket';
 
+/** haproxy's `hard-stop-after` for old workers after a reload (the renderer's default; not configurable yet). */
+const HARD_STOP_AFTER_SEC = 600;
+
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
   config: AgentConfig;
@@ -74,7 +77,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
   const version = await engine.version();
   const capabilities = haproxyCapabilities(version.version);
-  const context: RenderContext = { capabilities, runDir: cfg.runDir, fdLimit: openFileLimit() };
+  // vrrpInterface left to the renderer's default: the NIC is known only once a document names the VRRP address
+  const context: RenderContext = { capabilities, runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC };
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 

@@ -25,6 +25,13 @@ export interface RenderContext {
   runDir: string;
   /** RLIMIT_NOFILE the engine will start with; maxconn is sized to fit it */
   fdLimit: number;
+  /**
+   * Seconds an old haproxy worker may keep its connections after a reload
+   * (`hard-stop-after`); absent: the renderer's default (renderers/haproxy/README.md).
+   */
+  hardStopAfterSec?: number;
+  /** NIC that carries the VIPs and VRRP adverts (keepalived); absent: `eth1` */
+  vrrpInterface?: string;
 }
 
 /** Files to write, relative to the config directory (paths inside configs are relative too). */

@@ -66,21 +66,45 @@ export function sizeGlobal(fdLimit: number, binds: number, checkedServers: numbe
   return { maxconn: globalMaxconn(fdLimit, binds, checkFds), strictLimits: false };
 }
 
+/**
+ * Default `hard-stop-after`: old workers after a reload close their idle and
+ * HTTP connections within seconds, so only long-lived TCP sessions
+ * (websockets, database clients) reach this bound and are cut. Ten minutes
+ * lets those finish most pending work while a busy control plane (one apply
+ * every 10 s) still leaves at most about 60 old workers alive at once.
+ */
+export const DEFAULT_HARD_STOP_AFTER_SEC = 600;
+
 /** Port the stick-table peers talk on, on each amphora's VRRP address (Octavia's). */
 export const PEER_PORT = 1025;
 
 /**
+ * Bind option that lets haproxy bind an address the machine does not hold
+ * (IP_TRANSPARENT, IPV6_TRANSPARENT; the agent runs haproxy as root): a BACKUP
+ * amphora binds VIPs before it takes them, and a document may name addresses
+ * not configured yet. Without TPROXY rules nothing is intercepted: a local
+ * address is served as before, a non-local one once it is added.
+ */
+export const NONLOCAL_BIND = 'transparent';
+
+/**
  * An ACTIVE_STANDBY amphora shares its stick tables (SOURCE_IP and APP_COOKIE
  * persistence) with its VRRP peers, so a failover keeps clients on their members.
+ * The `bind` + `server` form, because only a `bind` line takes `transparent`
+ * (`peer NAME ADDR` would fail to start while the VRRP address is not local).
  */
 export function peersOf(doc: Document): PeersView | null {
   const a = doc.amphora;
   if (!a || a.topology !== 'ACTIVE_STANDBY' || !a.id || !a.vrrp_address) return null;
-  const all = [{ id: a.id, address: a.vrrp_address }, ...a.vrrp_peers];
+  const local = haproxyWord(a.id, 'an amphora id');
   return {
     name: 'amphora_peers',
-    local: haproxyWord(a.id, 'an amphora id'),
-    entries: all.map((p) => `peer ${haproxyWord(p.id, 'an amphora id')} ${formatAddress(p.address, PEER_PORT)}`),
+    local,
+    entries: [
+      `bind ${formatAddress(a.vrrp_address, PEER_PORT)} ${NONLOCAL_BIND}`,
+      `server ${local}`,
+      ...a.vrrp_peers.map((p) => `server ${haproxyWord(p.id, 'an amphora id')} ${formatAddress(p.address, PEER_PORT)}`),
+    ],
   };
 }
 
@@ -135,7 +159,7 @@ function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileS
     mode: isHttpMode(l) ? 'http' : 'tcp',
     disabled: !enabled,
     maxconn: limit,
-    binds: vips.map((ip) => [formatAddress(ip, l.protocol_port), ...tls].join(' ')),
+    binds: vips.map((ip) => [formatAddress(ip, l.protocol_port), NONLOCAL_BIND, ...tls].join(' ')),
     timeoutClient: formatDuration(l.timeout_client_data),
     inspectDelay: enabled && l.timeout_tcp_inspect > 0 ? formatDuration(l.timeout_tcp_inspect) : null,
     rules: enabled ? frontendRules(l) : [],
@@ -163,6 +187,7 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
       statsSocket: `${runDir}/haproxy.sock`,
       maxconn,
       strictLimits,
+      hardStopAfter: formatDuration((ctx.hardStopAfterSec ?? DEFAULT_HARD_STOP_AFTER_SEC) * 1000),
       localPeer: peers?.local ?? null,
     },
     peers,

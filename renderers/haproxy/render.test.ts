@@ -26,6 +26,21 @@ describe('names and conventions the agent and the heartbeat rely on', () => {
   test('the main file is haproxy.cfg', () => expect(render(basic()).main).toBe('haproxy.cfg'));
 });
 
+describe('reloads and addresses', () => {
+  test.each([
+    [undefined, 'hard-stop-after 10m'],
+    [45, 'hard-stop-after 45s'],
+    [3600, 'hard-stop-after 60m'],
+  ])('hardStopAfterSec %p gives %p so old workers cannot pile up', (sec, line) => {
+    expect(section(cfgOf(basic(), { ...RENDER_CTX, hardStopAfterSec: sec }), 'global')).toContain(line);
+  });
+  test('every listener bind is transparent, so a VIP the amphora does not hold (yet) still binds', () => {
+    const binds = cfgOf(basic()).split('\n').filter((l) => l.trim().startsWith('bind '));
+    expect(binds.length).toBeGreaterThan(0);
+    for (const b of binds) expect(b.trim().split(' ')[2]).toBe('transparent');
+  });
+});
+
 describe('maxconn fits the fd limit', () => {
   test.each([
     [20000, 1, 2],
@@ -77,7 +92,7 @@ describe('binds', () => {
   test('the VIP and every additional VIP, IPv6 in brackets', () => {
     const raw = basic();
     raw.loadbalancer.additional_vips = [{ ip_address: '2001:db8::5' }, { ip_address: '127.10.0.2' }];
-    expect(section(cfgOf(raw), 'frontend l1').filter((l) => l.startsWith('bind '))).toEqual(['bind 127.10.0.1:80', 'bind [2001:db8::5]:80', 'bind 127.10.0.2:80']);
+    expect(section(cfgOf(raw), 'frontend l1').filter((l) => l.startsWith('bind '))).toEqual(['bind 127.10.0.1:80 transparent', 'bind [2001:db8::5]:80 transparent', 'bind 127.10.0.2:80 transparent']);
   });
 });
 
@@ -145,7 +160,7 @@ describe('TLS termination', () => {
     const out = render(tlsDoc({ client_authentication: 'MANDATORY', client_ca_tls_container_data: tls.ca, tls_versions: ['TLSv1.2', 'TLSv1.3'], tls_ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', alpn_protocols: ['h2', 'http/1.1'] }));
     const bind = section(out.files['haproxy.cfg'], 'frontend l1').find((l) => l.startsWith('bind '))!;
     expect(bind).toBe(
-      'bind 127.10.0.1:443 ssl crt-list certs/listener-l1/crt-list.txt ca-file certs/listener-l1/client-ca.pem verify required ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE-RSA-AES128-GCM-SHA256 alpn h2,http/1.1',
+      'bind 127.10.0.1:443 transparent ssl crt-list certs/listener-l1/crt-list.txt ca-file certs/listener-l1/client-ca.pem verify required ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 ciphers ECDHE-RSA-AES128-GCM-SHA256 alpn h2,http/1.1',
     );
     expect(out.files['certs/listener-l1/crt-list.txt'].split('\n')[0]).toBe('certs/listener-l1/default.pem');
     expect(out.secrets).toEqual(Object.keys(out.files).filter((p) => /default|sni-/.test(p)).sort());
@@ -180,7 +195,8 @@ describe('ACTIVE_STANDBY', () => {
     const raw = { ...basic({ session_persistence: { type: 'SOURCE_IP' } }), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'MASTER', vrrp_address: '2001:db8::1', vrrp_peers: [{ id: 'amp2', address: '2001:db8::2' }] } };
     const cfg = cfgOf(raw);
     expect(section(cfg, 'global')).toContain('localpeer amp1');
-    expect(section(cfg, 'peers amphora_peers')).toEqual(['peer amp1 [2001:db8::1]:1025', 'peer amp2 [2001:db8::2]:1025']);
+    // bind + server form: only a bind line takes `transparent`, so a VRRP address not (yet) local still binds
+    expect(section(cfg, 'peers amphora_peers')).toEqual(['bind [2001:db8::1]:1025 transparent', 'server amp1', 'server amp2 [2001:db8::2]:1025']);
     expect(section(cfg, 'backend p1:l1')).toContain('stick-table type ip size 10k expire 360s peers amphora_peers');
   });
   test('a single amphora has no peers', () => {

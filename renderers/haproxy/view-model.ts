@@ -10,6 +10,8 @@ export interface GlobalView {
   maxconn: number;
   /** false when haproxy's one-fd-per-check budget exceeds the fd limit (see build-view) */
   strictLimits: boolean;
+  /** how long old workers keep their connections after a reload, e.g. `10m` */
+  hardStopAfter: string;
   /** this amphora's name in the peers section, or null */
   localPeer: string | null;
 }
@@ -18,7 +20,7 @@ export interface GlobalView {
 export interface PeersView {
   name: string;
   local: string;
-  /** `peer NAME ADDRESS:PORT` lines, this amphora first */
+  /** `bind ADDRESS:PORT transparent`, `server LOCAL`, then `server NAME ADDRESS:PORT` of each other peer */
   entries: string[];
 }
 

@@ -14,8 +14,8 @@ export { DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
 /** Name of keepalived's file among the rendered files. */
 export const KEEPALIVED_MAIN = 'keepalived.conf';
 
-/** RenderContext plus the NIC that carries the VIPs (types.ts has no field for it yet). */
-export type KeepalivedContext = RenderContext & { vrrpInterface?: string };
+/** Kept for callers that named it: the NIC is now `RenderContext.vrrpInterface`. */
+export type KeepalivedContext = RenderContext;
 
 const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
   autoescape: false,
