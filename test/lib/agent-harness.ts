@@ -83,6 +83,10 @@ export interface AgentOptions {
   debug?: boolean;
   /** agent_request_read_timeout, seconds (30 by default here) */
   readTimeout?: number;
+  /** `[health_manager]` keys; by default one unused target on `ip:5555`, every 10 s, key "insecure" */
+  heartbeat?: { controllers: string; intervalSec?: number; key?: string };
+  /** `[amphora_agent] amphora_id` (a fixed test id by default) */
+  amphoraId?: string;
 }
 
 export class AgentProcess {
@@ -116,15 +120,15 @@ haproxy_cmd = /usr/sbin/haproxy
 respawn_count = 2
 
 [health_manager]
-controller_ip_port_list = ${this.o.ip}:5555
-heartbeat_interval = 10
-heartbeat_key = insecure
+controller_ip_port_list = ${this.o.heartbeat?.controllers ?? `${this.o.ip}:5555`}
+heartbeat_interval = ${this.o.heartbeat?.intervalSec ?? 10}
+heartbeat_key = ${this.o.heartbeat?.key ?? 'insecure'}
 
 [amphora_agent]
 agent_server_ca = ${this.o.certs.ca}
 agent_server_cert = ${this.o.certs.agent}
 agent_request_read_timeout = ${this.o.readTimeout ?? 30}
-amphora_id = 11111111-2222-4333-8444-555555555555
+amphora_id = ${this.o.amphoraId ?? '11111111-2222-4333-8444-555555555555'}
 amphora_udp_driver = keepalived_lvs
 state_dir = ${this.stateDir}
 ${this.o.extraConf ?? ''}
