@@ -45,6 +45,11 @@ const redirectUrl = z
   .regex(P.REDIRECT_URL, { message: redirectMessage })
   .refine(P.isRedirectUrl, { message: redirectMessage })
   .meta({ description: 'absolute http(s) URL' });
+// the pattern keeps the string safe to print; OpenSSL decides whether haproxy can use it
+const cipherString = str(P.CIPHER_STRING, 'an OpenSSL cipher string').superRefine((v, ctx) => {
+  const problem = P.cipherStringProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const boolString = z.union([z.boolean(), z.string().regex(/^(?:true|True|TRUE|false|False|FALSE)$/, { message: 'must be "true" or "false"' })]);
 
 /** Builds every schema of the document; `strict` refuses unknown keys. */
@@ -127,7 +132,7 @@ export function buildSchemas(strict: boolean) {
     crl_container_ref: orNull(ref),
     crl_container_data: orNull(crlPem),
     tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
-    tls_ciphers: orNull(str(P.CIPHER_STRING, 'an OpenSSL cipher string')),
+    tls_ciphers: orNull(cipherString),
     alpn_protocols: orNull(z.array(z.enum(E.ALPN_PROTOCOLS)).min(1)),
   });
 
@@ -199,7 +204,7 @@ export function buildSchemas(strict: boolean) {
     client_crl_container_data: orNull(crlPem),
     allowed_cidrs: orNull(z.array(cidr).max(1000)),
     tls_versions: orNull(z.array(z.enum(E.TLS_VERSIONS)).min(1)),
-    tls_ciphers: orNull(str(P.CIPHER_STRING, 'an OpenSSL cipher string')),
+    tls_ciphers: orNull(cipherString),
     alpn_protocols: orNull(z.array(z.enum(E.ALPN_PROTOCOLS)).min(1)),
     l7policies: withDefault(z.array(l7policy).max(1000), []),
   });

@@ -10,6 +10,7 @@
  * print it into a configuration file (they name things by id).
  */
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 
 /** Object ids: Octavia's are UUIDs (and sha1 hex for TLS containers); anything id-like without separators is accepted. */
 export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -91,4 +92,36 @@ export function compilesAsRegex(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Distinct cipher strings remembered per process (bounded: a caller may send many distinct ones). */
+const CIPHER_CACHE_MAX = 1024;
+// a cache, not state: the answer for a string never changes within a process, and an
+// OpenSSL context costs ~0.1 ms, too much for documents that repeat one string on 1,000 listeners
+const cipherCache = new Map<string, string | null>();
+
+/**
+ * Why OpenSSL would refuse `s` as haproxy's `ciphers` (null when it accepts it).
+ * haproxy hands the whole string to SSL_CTX_set_cipher_list, which knows only
+ * TLS 1.2-and-lower ciphers and fails when none is selected; TLS 1.3 suites
+ * (`TLS_*`) are haproxy's separate `ciphersuites` and match nothing there.
+ * node's `ciphers` would route `TLS_*` to the 1.3 suites, so they are dropped
+ * before asking it: what is left must select a cipher, as in haproxy -c.
+ */
+export function cipherStringProblem(s: string): string | null {
+  const hit = cipherCache.get(s);
+  if (hit !== undefined) return hit;
+  const legacy = s.split(':').filter((c) => c !== '' && !c.startsWith('TLS_')).join(':');
+  let problem: string | null = null;
+  if (legacy === '') problem = 'must select at least one TLS 1.2 (or lower) cipher: TLS 1.3 suites ("TLS_...") are not set by tls_ciphers';
+  else {
+    try {
+      createSecureContext({ ciphers: legacy });
+    } catch {
+      problem = 'must be an OpenSSL cipher string that selects at least one cipher this OpenSSL knows';
+    }
+  }
+  if (cipherCache.size >= CIPHER_CACHE_MAX) cipherCache.clear();
+  cipherCache.set(s, problem);
+  return problem;
 }

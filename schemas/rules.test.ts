@@ -49,6 +49,12 @@ const fields: Case[] = [
   ['allowed_cidrs prefix in range', 'mixed-protocols', (d) => (lst(d, 3).allowed_cidrs = ['10.0.0.0/33']), one(`${L}[3].allowed_cidrs[0]`, 'must be a CIDR')],
   ['allowed_cidrs need a prefix', 'mixed-protocols', (d) => (lst(d, 3).allowed_cidrs = ['10.0.0.1']), one(`${L}[3].allowed_cidrs[0]`, 'must be a CIDR')],
   ['tls_ciphers charset', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'ECDHE RSA'), one(`${L}[0].tls_ciphers`, 'must be an OpenSSL cipher string')],
+  // haproxy -c refuses what OpenSSL's cipher list refuses (checked against haproxy 2.6 in test/integration/haproxy-check)
+  ['tls_ciphers OpenSSL knows', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'AESa!b'), one(`${L}[0].tls_ciphers`, 'that selects at least one cipher this OpenSSL knows')],
+  ['tls_ciphers that select nothing', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'HIGH:!ALL'), one(`${L}[0].tls_ciphers`, 'selects at least one cipher')],
+  ['tls_ciphers @SECLEVEL in range', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'HIGH:@SECLEVEL=9'), one(`${L}[0].tls_ciphers`, 'selects at least one cipher')],
+  ['tls_ciphers of TLS 1.3 suites only', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'TLS_AES_128_GCM_SHA256'), one(`${L}[0].tls_ciphers`, 'TLS 1.3 suites ("TLS_...") are not set by tls_ciphers')],
+  ['pool tls_ciphers OpenSSL knows', 'terminated-https-l7', (d) => (pool(d, 0).tls_ciphers = 'NOSUCHCIPHER'), one(`${P}[0].tls_ciphers`, 'that selects at least one cipher this OpenSSL knows')],
   ['tls_versions enum', 'terminated-https-l7', (d) => (lst(d, 0).tls_versions = ['TLSv1.4']), one(`${L}[0].tls_versions[0]`, 'must be one of "SSLv3"')],
   ['tls_versions not empty', 'terminated-https-l7', (d) => (lst(d, 0).tls_versions = []), one(`${L}[0].tls_versions`, 'must have at least 1 item(s)')],
   ['alpn_protocols enum', 'terminated-https-l7', (d) => (lst(d, 0).alpn_protocols = ['h3']), one(`${L}[0].alpn_protocols[0]`, 'must be one of "h2"')],
@@ -201,6 +207,8 @@ describe('what the rules allow', () => {
     ['expected_codes lists with spaces (as Octavia)', 'http-basic', (d) => (pool(d, 0).healthmonitor.expected_codes = '200, 202')],
     ['an IPv6 member behind an IPv4 VIP', 'http-basic', (d) => (pool(d, 0).members[0].address = '2001:db8::5')],
     ['a REGEX rule on a header', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { compare_type: 'REGEX', value: '^(Bad|Evil)Bot/[0-9]+$' })],
+    ['tls_ciphers mixing TLS 1.3 suites and 1.2 ciphers (haproxy ignores the former there)', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256')],
+    ['tls_ciphers with an unknown name beside known ones (OpenSSL skips it)', 'terminated-https-l7', (d) => (pool(d, 0).tls_ciphers = 'NOSUCH:HIGH:!aNULL:@STRENGTH')],
     ['SSL_DN_FIELD rules on TERMINATED_HTTPS', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_DN_FIELD', key: 'OU', compare_type: 'EQUAL_TO', value: 'ops' })],
   ])('%s', (_name, example, mutate) => {
     expect(errorsOf(example, mutate)).toEqual([]);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { validateDocument } from '../../schemas';
 import { renderHaproxy } from '../../renderers';
 import { checkConfig, tempDir, writeRendered } from '../lib/haproxy-harness';
-import { exampleNames } from '../lib/examples';
+import { exampleNames, loadExample } from '../lib/examples';
 import { RENDER_CTX, valid, validExample } from '../lib/render-fixtures';
 import { validDocArb } from '../lib/render-arbitraries';
 import { hostileBase, HOSTILE, PLACES } from '../lib/render-hostile';
@@ -67,4 +67,25 @@ test('every hostile variant the validator accepts passes haproxy -c', () => {
     }
   }
   expect(accepted).toBeGreaterThan(Object.keys(HOSTILE).length * 3);
+});
+
+// what the validator says of a tls_ciphers string is what haproxy -c says of it, on a bind and on a server line
+const CIPHER_STRINGS = [
+  'HIGH', 'ECDHE-RSA-AES128-GCM-SHA256', 'FOO:HIGH', 'HIGH:TLS_AES_128_GCM_SHA256', 'HIGH:!aNULL:!MD5:@STRENGTH', 'AES+RSA', 'DEFAULT:@SECLEVEL=1',
+  'AESa!b', 'FOO', '!ALL', 'HIGH:!ALL', '@STRENGTH', 'HIGH:@SECLEVEL=9', '@SECLEVEL=x', 'RC4', '3DES', '-HIGH', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384',
+];
+test.each(CIPHER_STRINGS)('tls_ciphers %p: the validator agrees with haproxy -c', (ciphers) => {
+  const raw = loadExample('terminated-https-l7');
+  raw.loadbalancer.listeners[0].tls_ciphers = ciphers;
+  raw.loadbalancer.pools[0].tls_ciphers = ciphers;
+  const verdict = validateDocument(raw);
+  // render what the validator would have refused too: the example with the string put in after validation
+  const doc = validExample('terminated-https-l7');
+  doc.loadbalancer.listeners[0].tls_ciphers = ciphers;
+  doc.loadbalancer.pools[0].tls_ciphers = ciphers;
+  const r = check(doc);
+  if (verdict.ok !== r.ok) throw new Error(`validator ok=${verdict.ok}, haproxy -c ok=${r.ok}:\n${r.output}`);
+  // the table holds both outcomes: accepted ones come first
+  expect(r.ok).toBe(CIPHER_STRINGS.indexOf(ciphers) < 7);
+  if (!verdict.ok) expect(verdict.errors.map((e) => e.path)).toEqual(['loadbalancer.listeners[0].tls_ciphers', 'loadbalancer.pools[0].tls_ciphers']);
 });
