@@ -7,6 +7,7 @@
 import { loadExample } from '../test/lib/examples';
 import { makeTestPki } from './testing/pki';
 import { validateDocument } from './validate';
+import { regexProblem } from './patterns';
 
 type Example = 'http-basic' | 'mixed-protocols' | 'terminated-https-l7';
 type Case = [name: string, example: Example, mutate: (d: any) => unknown, expected: [path: string, fragment: string][]];
@@ -143,6 +144,10 @@ const cross: Case[] = [
   ['SSL_DN_FIELD keys are DN fields', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_DN_FIELD', key: 'O_U', compare_type: 'EQUAL_TO', value: 'ops' }), one(`${L}[0].l7policies[0].rules[0].key`, 'must be a distinguished-name field')],
   ['other rules take no key', 'terminated-https-l7', (d) => (rule(d, 0, 1, 0).key = 'X-Path'), one(`${L}[0].l7policies[1].rules[0].key`, 'must be null for a PATH rule')],
   ['REGEX values compile', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/(docs'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
+  // JavaScript compiles these; haproxy's PCRE2 does not (test/integration/haproxy-check has the full table)
+  ['REGEX values PCRE2 accepts: escapes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/api/\\u0041'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
+  ['REGEX values PCRE2 accepts: numbered back-references', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '(a)\\1'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
+  ['REGEX values PCRE2 accepts: empty classes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/[^]'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
   ['FILE_TYPE compares REGEX or EQUAL_TO', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 1, 0), { type: 'FILE_TYPE', compare_type: 'STARTS_WITH', value: 'jpg' }), one(`${L}[0].l7policies[1].rules[0].compare_type`, 'must be REGEX or EQUAL_TO for a FILE_TYPE rule')],
   ['COOKIE values are cookie octets', 'terminated-https-l7', (d) => (rule(d, 0, 3, 1).value = 'a b'), one(`${L}[0].l7policies[3].rules[1].value`, 'must be a cookie value')],
   ['SSL_CONN_HAS_CERT compares EQUAL_TO', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_CONN_HAS_CERT', key: null, compare_type: 'CONTAINS', value: 'True' }), one(`${L}[0].l7policies[0].rules[0].compare_type`, 'must be EQUAL_TO for an SSL_CONN_HAS_CERT rule')],
@@ -212,5 +217,26 @@ describe('what the rules allow', () => {
     ['SSL_DN_FIELD rules on TERMINATED_HTTPS', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_DN_FIELD', key: 'OU', compare_type: 'EQUAL_TO', value: 'ops' })],
   ])('%s', (_name, example, mutate) => {
     expect(errorsOf(example, mutate)).toEqual([]);
+  });
+});
+
+describe('regular expressions haproxy\'s PCRE2 refuses, and why', () => {
+  it.each<[string, string | null]>([
+    ['^/(docs|help)(/.*)?$', null],
+    ['(?<id>\\d+)-\\k<id>', null],
+    ['[\\w.-]+\\.(?:png|jpe?g)$', null],
+    ['(?<=/v1)/items', null],
+    ['\\u0041', '"\\u" is a regular expression construct haproxy\'s PCRE2 does not accept'],
+    ['\\c', '"\\c" is a regular expression construct haproxy\'s PCRE2 does not accept without a printable ASCII character after it'],
+    ['\\k<a>', '"\\k" is a regular expression construct haproxy\'s PCRE2 does not accept except as a reference to a named group'],
+    ['\\8', '"\\8" is a regular expression construct haproxy\'s PCRE2 does not accept (haproxy compiles ACL regexes without numbered capture groups; use a named group)'],
+    ['[\\d-z]', '"[\\d-z]" is a regular expression construct haproxy\'s PCRE2 does not accept (a range with a class such as \\d as an end)'],
+    ['x[]', '"[]" is a regular expression construct haproxy\'s PCRE2 does not accept (PCRE2 reads a leading "]" as a literal)'],
+    ['[^]', '"[^]" is a regular expression construct haproxy\'s PCRE2 does not accept (PCRE2 reads a leading "]" as a literal)'],
+    ['(?<=a+)b', '"(?<=a+)" is a regular expression construct haproxy\'s PCRE2 does not accept (a lookbehind must have a fixed length)'],
+    ['\\p{L}', '"\\p" (a Unicode property) is not accepted: its name cannot be checked against haproxy\'s PCRE2; use a character class'],
+    ['(', 'is not a valid regular expression'],
+  ])('%p', (value, problem) => {
+    expect(regexProblem(value)).toBe(problem);
   });
 });

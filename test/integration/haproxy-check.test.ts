@@ -89,3 +89,35 @@ test.each(CIPHER_STRINGS)('tls_ciphers %p: the validator agrees with haproxy -c'
   expect(r.ok).toBe(CIPHER_STRINGS.indexOf(ciphers) < 7);
   if (!verdict.ok) expect(verdict.errors.map((e) => e.path)).toEqual(['loadbalancer.listeners[0].tls_ciphers', 'loadbalancer.pools[0].tls_ciphers']);
 });
+
+// L7 REGEX values: what the validator says is what haproxy's PCRE2 says (haproxy 2.6, PCRE2 10.42)
+const REGEX_ACCEPTED = [
+  '^/(docs|help)(/.*)?$', '\\d+\\.\\w+', '\\x41\\x{42}', '\\cA', '[\\d-]', '[-\\w]', '[a-z-]', '[[:alpha:]_]', '(?<a>x)\\k<a>', '(?<a>x)\\1', '(?<a>x)\\g{a}',
+  '\\012', '\\10', '(?<=ab|c)d', '(?<=[a-z]{3})b', '(?<=x(?=y+))z', '\\o{101}', '[\\8]', '\\e\\a\\h\\N', 'a{,3}', '(?:)', '\\Ga', '[\\cA]',
+];
+const REGEX_REFUSED = [
+  '\\u0041', '\\u', '\\c', '\\k<a>', '\\8', '(a)\\1', '(?<a>x)\\2', '[\\d-z]', '[a-\\d]', '[\\s-a]', '[]', '[^]', '\\F', '\\y', '[\\B]', '[\\k]',
+  '[[:foo:]]', '[[.a.]]', '(?<=a+)b', '(?<!a*)b', '(?<=a?)b', '(?<=a{1,2})b', '(?<=(ab|c))d', '(?<=\\d+)b', '\\g1', '\\o', '\\o{8}', '\\N{U+41}', '\\cé', '[\\u0041]',
+];
+// refused on purpose though PCRE2 takes them: JavaScript reads them otherwise, so the check could not vouch for them
+const REGEX_REFUSED_ON_PURPOSE = ['\\p{L}', '\\pL', '[]a]', '[^]a]'];
+function regexRuleDoc() {
+  const raw = loadExample('terminated-https-l7');
+  const rules = raw.loadbalancer.listeners.flatMap((l: any) => l.l7policies.flatMap((p: any) => p.rules));
+  return { raw, rule: rules.find((r: any) => r.compare_type === 'REGEX') };
+}
+test.each([
+  ...REGEX_ACCEPTED.map((v) => [v, true, true] as const),
+  ...REGEX_REFUSED.map((v) => [v, false, false] as const),
+  ...REGEX_REFUSED_ON_PURPOSE.map((v) => [v, false, true] as const),
+])('regex %p: validator ok=%p, haproxy -c ok=%p', (value, ok, haproxyOk) => {
+  const { raw, rule } = regexRuleDoc();
+  rule.value = value;
+  const verdict = validateDocument(raw);
+  const doc = validExample('terminated-https-l7');
+  const id = rule.l7rule_id;
+  for (const l of doc.loadbalancer.listeners) for (const p of l.l7policies) for (const r of p.rules) if (r.l7rule_id === id) r.value = value;
+  const r = check(doc);
+  expect({ validator: verdict.ok, haproxy: r.ok }).toEqual({ validator: ok, haproxy: haproxyOk });
+  if (!verdict.ok) expect(verdict.errors).toEqual([expect.objectContaining({ path: expect.stringMatching(/\.rules\[\d+\]\.value$/) })]);
+});
