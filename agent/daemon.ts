@@ -40,9 +40,11 @@ export interface DaemonView {
   engine: Engine;
 }
 
-/** Something that runs beside the API (the heartbeat sender): started after ready, stopped on shutdown. */
+/** Something that runs beside the API (the heartbeat sender): made before the restore (its hooks see the restore's reload), told when ready, stopped on shutdown. */
 export interface Companion {
   report?(): HeartbeatReport | null;
+  /** called once the daemon is ready (restored, listening) */
+  ready?(): void;
   /** called just before the engine reloads (counters reset on reload) */
   beforeReload?(): Promise<void>;
   stop(): void | Promise<void>;
@@ -53,7 +55,7 @@ export interface DaemonOptions {
   log: Logger;
   env?: NodeJS.ProcessEnv;
   runner?: ProcessRunner;
-  /** started once the daemon is ready, e.g. `(view) => startHeartbeat(view)` */
+  /** made before the applied document is restored, e.g. `(view) => startHeartbeat(view)`; `ready()` follows */
   companions?: ((view: DaemonView) => Companion)[];
 }
 
@@ -96,9 +98,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       },
     },
   });
-  await notifier.status('restoring the applied document');
-  await applier.restore();
-
   const view: DaemonView = {
     config: cfg, log, info, engine,
     applied: () => {
@@ -107,16 +106,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
     engineStatus: () => engine.status(),
   };
+  // before the restore: when it reloads a running haproxy (an upgraded agent renders other
+  // files) the heartbeat must take the old process's counters first, or that traffic is lost
+  for (const start of o.companions ?? []) companions.push(start(view));
+
+  await notifier.status('restoring the applied document');
+  await applier.restore();
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
     details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null }),
   });
   const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
-  const port = await listen(server, cfg.bindHost, cfg.bindPort);
-  for (const start of o.companions ?? []) companions.push(start(view));
+  const port = await listen(server, cfg.bindHost, cfg.bindPort).catch(async (e) => {
+    for (const c of companions) await c.stop();
+    throw e;
+  });
 
   const applied = applier.applied();
   ready = true;
+  for (const c of companions) c.ready?.();
   await notifier.ready(applied ? `serving generation ${applied.generation}` : 'no document applied');
   notifier.startWatchdog();
   collectGarbage();

@@ -120,8 +120,25 @@ describe('heartbeat collector', () => {
     set(11, 2, fe(4, 40), []);
     const again = await make().collect();
     expect(again.ok && again.message.listeners.l1.stats).toMatchObject({ totconns: 0, rx: 0 }); // pending was sent once
+    stats = null;
+    expect(await make().checkpoint()).toBe(false); // engine not running
+  });
+
+  test('a checkpoint with no document applied yet (restore at start) takes the listeners it holds baselines for', async () => {
     current = null;
-    expect(await make().checkpoint()).toBe(false);
+    set(10, 5, [{ name: 'l1', stot: 10 }], []);
+    expect(await make().checkpoint()).toBe(false); // nothing known: no baselines, no document
+    current = applied;
+    expect((await make().collect()).ok).toBe(true);
+    // the agent stops; 7 more connections; the new agent's restore reloads haproxy before the document counts as applied
+    current = null;
+    set(10, 9, [{ name: 'l1', stot: 17 }, { name: 'other', stot: 50 }], []);
+    expect(await make().checkpoint()).toBe(true);
+    current = applied;
+    set(11, 1, [{ name: 'l1', stot: 2 }], []);
+    const r = await make().collect();
+    expect(r.ok && r.message.listeners.l1.stats.totconns).toBe(9);
+    expect(r.ok && Object.keys(r.message.listeners)).toEqual(['l1']);
   });
 
   test('show info without Pid is an error, not a guess', async () => {

@@ -58,7 +58,6 @@ function expectedIds(doc: HeartbeatDocView): { listeners: Set<string>; pools: Se
 }
 
 interface EngineReading {
-  applied: AppliedConfig;
   engine: EngineIdentity;
   frontends: Map<string, StatRow>;
   backends: Map<string, StatRow>;
@@ -70,15 +69,12 @@ interface EngineReading {
 export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  /** The applied document's view of the engine's stats, or why there is none. */
-  private async read(): Promise<EngineReading | 'no_config' | 'engine_down'> {
-    const applied = this.deps.getApplied();
-    if (!applied) return 'no_config';
+  /** The engine's stats for these listeners and pools, or null when it is not running. */
+  private async read(want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): Promise<EngineReading | null> {
     const stats = await this.deps.readStats();
-    if (!stats) return 'engine_down';
+    if (!stats) return null;
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
-    const want = expectedIds(applied.doc);
     const frontends = new Map<string, StatRow>();
     const backends = new Map<string, StatRow>();
     const servers = new Map<string, Record<string, MemberStatus>>();
@@ -100,10 +96,10 @@ export class HeartbeatCollector {
       }
     }
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
-    if (missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
+    if (warnMissing && missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
     const totals: Record<string, Totals> = {};
     for (const [id, row] of frontends) totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
-    return { applied, engine, frontends, backends, servers, totals };
+    return { engine, frontends, backends, servers, totals };
   }
 
   private save(next: CounterState): void {
@@ -116,8 +112,10 @@ export class HeartbeatCollector {
 
   /** One message, or why none is due (no applied config, engine not running). */
   async collect(): Promise<CollectResult> {
-    const r = await this.read();
-    if (typeof r === 'string') return { ok: false, skip: r };
+    const applied = this.deps.getApplied();
+    if (!applied) return { ok: false, skip: 'no_config' };
+    const r = await this.read(expectedIds(applied.doc), true);
+    if (!r) return { ok: false, skip: 'engine_down' };
     const prev = this.deps.counters.load();
     const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
     const message: HeartbeatMessage = { id: this.deps.amphoraId, seq: prev.seq + 1, ver: HEARTBEAT_VERSION, listeners: {}, pools: {} };
@@ -129,8 +127,8 @@ export class HeartbeatCollector {
       const members = r.servers.get(key) ?? {};
       message.pools[key] = { status: poolStatus(r.backends.get(key), members), members };
     }
-    message.generation = r.applied.generation;
-    message.config_hash = r.applied.configHash;
+    message.generation = applied.generation;
+    message.config_hash = applied.configHash;
     this.save({ seq: message.seq, engine: r.engine, listeners, pending: {} });
     return { ok: true, message, engineRestarted: restarted && prev.engine !== null };
   }
@@ -139,11 +137,16 @@ export class HeartbeatCollector {
    * Takes the engine's counters now and keeps the deltas for the next message,
    * without sending. Call it just before a reload: the old process's counters
    * die with it, so traffic since the last heartbeat would otherwise be lost.
+   * With no applied document (the agent restoring one at start, before it
+   * counts as applied) it takes the listeners it holds baselines for.
    */
   async checkpoint(): Promise<boolean> {
-    const r = await this.read();
-    if (typeof r === 'string') return false;
     const prev = this.deps.counters.load();
+    const applied = this.deps.getApplied();
+    const want = applied ? expectedIds(applied.doc) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Set<string>() };
+    if (want.listeners.size === 0) return false;
+    const r = await this.read(want, false);
+    if (!r) return false;
     const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);
     const pending: Record<string, Totals> = {};
     for (const [id, d] of Object.entries(deltas)) pending[id] = addTotals(prev.pending[id], d);

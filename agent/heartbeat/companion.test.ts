@@ -34,6 +34,10 @@ describe('heartbeat companion', () => {
     } as unknown as DaemonView;
     const c = startHeartbeatCompanion(view);
     try {
+      // made before the daemon restores (its reload hook must be there), beating only once the daemon is ready
+      expect(c.report!()).toMatchObject({ running: false, last_result: null });
+      c.ready!();
+      expect(c.report!()).toMatchObject({ running: true });
       expect(await c.heartbeat.beat()).toEqual({ sent: false, reason: 'engine_down' });
       running = true;
       expect(await c.heartbeat.beat()).toMatchObject({ sent: true });

@@ -41,12 +41,16 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
   });
 }
 
-/** A daemon companion: starts the heartbeat, reports it in /v1/details, stops it on shutdown. */
+/**
+ * A daemon companion: checkpoints before every reload (the restore's at start
+ * included), starts beating once the daemon is ready, reports in /v1/details,
+ * stops on shutdown.
+ */
 export function startHeartbeatCompanion(view: DaemonView): Companion & { heartbeat: Heartbeat } {
   const heartbeat = daemonHeartbeat(view);
-  heartbeat.start();
   return {
     heartbeat,
+    ready: () => heartbeat.start(),
     report: () => {
       const s = heartbeat.status();
       return { targets: s.targets, last_send_error: s.lastError, running: s.running, last_seq: s.lastSeq, last_sent_at: s.lastSentAt, last_result: s.lastResult };
