@@ -102,21 +102,35 @@ interface Step {
   set?: boolean;
 }
 const refuse = (construct: string, why = ''): Step => ({ next: 0, problem: `"${construct}" ${PCRE2_REFUSED}${why}` });
+/** For constructs PCRE2 takes but reads unlike JavaScript, so the JavaScript check could not vouch for them. */
+const differs = (construct: string, how: string): Step => ({ next: 0, problem: `"${construct}" is not accepted: ${how}` });
 
 /** One escape at `s[i] === '\'`: how far it reaches and whether PCRE2 refuses it. */
 function escape(s: string, i: number, inClass: boolean, named: Set<string>, groups: number): Step {
   const c = s[i + 1] ?? '';
   const rest = s.slice(i + 1);
   // PCRE2 accepts \\p{L} but refuses unknown names; JavaScript reads them as text, so they cannot be checked here
-  if (c === 'p' || c === 'P') return { next: 0, problem: `"\\${c}" (a Unicode property) is not accepted: its name cannot be checked against haproxy's PCRE2; use a character class` };
-  if (c === 'c') return /^c[\x20-\x7e]/.test(rest) ? { next: i + 3 } : refuse('\\c', ' without a printable ASCII character after it');
+  if (c === 'p' || c === 'P') return differs(`\\${c}`, "a Unicode property name cannot be checked against haproxy's PCRE2 here; use a character class");
+  // PCRE2 takes any ASCII after \\c, JavaScript only a letter (else "\\c" is text): a letter reads the same in both
+  if (c === 'c') return /^c[A-Za-z]/.test(rest) ? { next: i + 3 } : differs('\\c', "only \\c followed by a letter reads the same in haproxy's PCRE2 and JavaScript");
+  if (c === 'x' && rest.startsWith('x{') && !/^x\{[0-9A-Fa-f]+\}/.test(rest)) return refuse('\\x{', ' without {hex digits}');
   if (c === 'o') {
     const m = /^o\{[0-7]+\}/.exec(rest);
     return m ? { next: i + 1 + m[0].length } : refuse('\\o', ' without {octal digits}');
   }
   if ((inClass ? BAD_CLASS_ESCAPE : BAD_ESCAPE).test(c) && c !== '') return refuse(`\\${c}`);
   if (inClass) return { next: i + 2, set: SET_ESCAPE.test(c) };
-  if (c === 'N' && rest.startsWith('N{')) return refuse('\\N{');
+  // \\N{2} is \\N repeated; \\N{U+41} and \\N{name} are refused
+  if (c === 'N' && rest.startsWith('N{') && !/^N\{\d+(,\d*)?\}/.test(rest)) return refuse('\\N{');
+  if (c === 'Q') {
+    // \\Q...\\E quotes literally in PCRE2, while JavaScript parsed the same text as a pattern: only
+    // text without brackets, parentheses or `|` keeps the same structure for both
+    const end = s.indexOf('\\E', i + 2);
+    const quoted = s.slice(i + 2, end < 0 ? s.length : end);
+    if (/[()[\]|\\]/.test(quoted)) return differs('\\Q', 'haproxy\'s PCRE2 quotes up to \\E what JavaScript reads as a pattern; quote only text without brackets, parentheses, "|" or "\\"');
+    return { next: end < 0 ? s.length : end + 2 };
+  }
+  if (c === 'E') return differs('\\E', "without \\Q before it haproxy's PCRE2 ignores it, JavaScript reads a letter E");
   if (c === 'k' || c === 'g') {
     const m = (c === 'k' ? /^k<([A-Za-z_]\w*)>/ : /^g\{([A-Za-z_]\w*)\}/).exec(rest);
     return m && named.has(m[1]) ? { next: i + 1 + m[0].length } : refuse(`\\${c}`, ' except as a reference to a named group');
@@ -135,9 +149,11 @@ function escape(s: string, i: number, inClass: boolean, named: Set<string>, grou
 
 /** A character class at `s[i] === '['`: JS and PCRE2 read `[]`, `[^]`, set-ranges and POSIX names differently. */
 function charClass(s: string, i: number, named: Set<string>, groups: number): Step {
+  const posixOutside = /^\[([:.=])[^\]\\]*\1\]/.exec(s.slice(i));
+  if (posixOutside) return refuse(posixOutside[0], ' outside a character class (write [[:alpha:]])');
   let j = i + 1;
   if (s[j] === '^') j++;
-  if (s[j] === ']') return refuse(s.slice(i, j + 1), ' (PCRE2 reads a leading "]" as a literal)');
+  if (s[j] === ']') return differs(s.slice(i, j + 1), 'haproxy\'s PCRE2 reads a "]" first in a class as a literal, JavaScript as its end (write \\])');
   let prevSet: boolean | null = null;
   while (j < s.length && s[j] !== ']') {
     const posix = /^\[([:.=])([A-Za-z]*)\1\]/.exec(s.slice(j));
@@ -153,6 +169,8 @@ function charClass(s: string, i: number, named: Set<string>, groups: number): St
     prevSet = !!step.set;
     j = step.next;
   }
+  // JavaScript closed it earlier: the "]" it used ends a POSIX class for PCRE2
+  if (j >= s.length) return refuse(s.slice(i), ' (PCRE2 reads a POSIX class in it, so the class is not closed)');
   return { next: j + 1 };
 }
 

@@ -121,3 +121,24 @@ test.each([
   expect({ validator: verdict.ok, haproxy: r.ok }).toEqual({ validator: ok, haproxy: haproxyOk });
   if (!verdict.ok) expect(verdict.errors).toEqual([expect.objectContaining({ path: expect.stringMatching(/\.rules\[\d+\]\.value$/) })]);
 });
+
+test('300 generated regex values: none that the validator accepts is refused by haproxy -c', () => {
+  const tokens = ['a', '\\', '\\d', '\\w', '[', ']', '^', '-', '(', ')', '(?<n>', '(?<=', '(?=', '(?:', '|', '*', '+', '?', '{2}', '{1,2}', '\\1', '\\k<n>', '\\c', '\\x', '\\o{7}', '\\p', '\\N', '[:alpha:]', '[:x:]', '.', '$', '8', 'u', '\\Q', '\\E', '\\0'];
+  const compiles = (s: string) => { try { return !!new RegExp(s); } catch { return false; } };
+  const values = fc.sample(fc.array(fc.constantFrom(...tokens), { minLength: 1, maxLength: 6 }).map((t) => t.join('')).filter(compiles), { numRuns: 300, seed: 2606 });
+  const { raw, rule } = regexRuleDoc();
+  const dir = path.join(root, 'regex-fuzz');
+  fs.mkdirSync(dir);
+  const wrong: string[] = [];
+  let accepted = 0;
+  for (const value of values) {
+    rule.value = value;
+    if (!validateDocument(raw).ok) continue;
+    accepted++;
+    // only the ACL matters here: a one-line config is much faster than the rendered example
+    fs.writeFileSync(path.join(dir, 'haproxy.cfg'), `defaults\n  mode http\nfrontend f\n  bind 127.10.11.99:9080\n  acl r path -m reg -- "${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"\n`);
+    if (!checkConfig(dir).ok) wrong.push(value);
+  }
+  expect(wrong).toEqual([]);
+  expect(accepted).toBeGreaterThan(50);
+});
