@@ -191,8 +191,8 @@ describe('heartbeat through the real agent, read by Octavia', () => {
     expect(Object.keys(m.listeners)).toEqual([LISTENER]);
     expect(Object.keys(m.pools)).toEqual([POOL_KEY]);
     expect(lb.generation).toBe(1);
-    // the monitor passed only because it sent the domain_name as Host
-    expect(members.every((b) => b.checks > 0)).toBe(true);
+    // haproxy starts servers UP: that they stay UP needs checks that pass, which they do only with the domain_name as Host
+    await until('both members checked with Host www.example.com', () => members.every((b) => b.checks > 0));
     expect(new Set(rx.heard.map((h) => h.target))).toEqual(new Set(targets));
   });
 
