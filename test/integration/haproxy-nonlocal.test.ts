@@ -57,6 +57,34 @@ test('the ACTIVE_STANDBY example starts with its VRRP address and peers as given
   expect(r.headers.location).toBe('https://www.example.com/');
 });
 
+test('without CAP_NET_ADMIN haproxy falls back to IP_FREEBIND: non-local VIPs still bind', async () => {
+  const dir = tempDir('amphora-nocap');
+  const runDir = path.join(dir, 'run');
+  fs.mkdirSync(runDir);
+  const conf = path.join(dir, 'conf');
+  const raw = rawDoc([rawListener('l1', 8080, null)], [], { vip_address: '192.0.2.78', additional_vips: [{ ip_address: '2001:db8::78', subnet_id: 's1' }] });
+  writeRendered(conf, renderHaproxy(valid(raw), { ...RENDER_CTX, runDir }));
+  // IP_TRANSPARENT needs CAP_NET_ADMIN or CAP_NET_RAW: drop both from the bounding set
+  const proc = spawn('setpriv', ['--bounding-set', '-net_admin,-net_raw', HAPROXY, '-db', '-C', conf, '-f', path.join(conf, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d) => (stderr += d.toString()));
+  try {
+    await waitFor(() => {
+      if (proc.exitCode !== null) throw new Error(`haproxy exited ${proc.exitCode}: ${stderr}`);
+      return fs.existsSync(path.join(runDir, 'haproxy.sock'));
+    }, 10000, 'haproxy to start');
+    const caps = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/^CapEff:\s*([0-9a-f]+)/m)![1];
+    expect(BigInt(`0x${caps}`) & BigInt(0x3000)).toBe(BigInt(0)); // CAP_NET_ADMIN (12) and CAP_NET_RAW (13) are gone
+  } finally {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('a VIP added after haproxy bound it (network namespace)', () => {
   const ns = `amphora-nonlocal-${process.pid}`;
   const dir = tempDir('amphora-nonlocal');
