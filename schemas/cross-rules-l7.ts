@@ -1,5 +1,5 @@
 /** Cross-field rules of L7 policies and rules (which fields an action or a rule type needs, and what its value may be). */
-import { compilesAsRegex, COOKIE_VALUE, DN_FIELD, HTTP_TOKEN } from './patterns';
+import { COOKIE_VALUE, DN_FIELD, HTTP_TOKEN, regexProblem } from './patterns';
 import * as E from './enums';
 import { IssuePath, Obj, RawIssue, valid } from './raw';
 
@@ -51,7 +51,8 @@ export function checkRule(r: Obj, rp: IssuePath, out: RawIssue[]): void {
   } else if (key != null && key !== '') {
     add('key', `must be null for a ${type} rule`);
   }
-  if (cmp === 'REGEX' && value && !compilesAsRegex(value)) add('value', 'is not a valid regular expression');
+  const badRegex = cmp === 'REGEX' && value ? regexProblem(value) : null;
+  if (badRegex) add('value', badRegex);
   if (type === 'FILE_TYPE' && cmp !== 'REGEX' && cmp !== 'EQUAL_TO') add('compare_type', 'must be REGEX or EQUAL_TO for a FILE_TYPE rule');
   if (type === 'COOKIE' && cmp !== 'REGEX' && value && !COOKIE_VALUE.test(value)) add('value', 'must be a cookie value (no spaces, quotes, "," ";" or "\\")');
   if (type === 'SSL_CONN_HAS_CERT') {

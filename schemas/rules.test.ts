@@ -145,9 +145,9 @@ const cross: Case[] = [
   ['other rules take no key', 'terminated-https-l7', (d) => (rule(d, 0, 1, 0).key = 'X-Path'), one(`${L}[0].l7policies[1].rules[0].key`, 'must be null for a PATH rule')],
   ['REGEX values compile', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/(docs'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
   // JavaScript compiles these; haproxy's PCRE2 does not (test/integration/haproxy-check has the full table)
-  ['REGEX values PCRE2 accepts: escapes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/api/\\u0041'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
-  ['REGEX values PCRE2 accepts: numbered back-references', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '(a)\\1'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
-  ['REGEX values PCRE2 accepts: empty classes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/[^]'), one(`${L}[0].l7policies[3].rules[0].value`, 'is not a valid regular expression')],
+  ['REGEX values PCRE2 accepts: escapes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/api/\\u0041'), one(`${L}[0].l7policies[3].rules[0].value`, '"\\u" is a regular expression construct haproxy\'s PCRE2 does not accept')],
+  ['REGEX values PCRE2 accepts: numbered back-references', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '(a)\\1'), one(`${L}[0].l7policies[3].rules[0].value`, 'without numbered capture groups')],
+  ['REGEX values PCRE2 accepts: empty classes', 'terminated-https-l7', (d) => (rule(d, 0, 3, 0).value = '^/[^]'), one(`${L}[0].l7policies[3].rules[0].value`, '"[^]" is not accepted')],
   ['FILE_TYPE compares REGEX or EQUAL_TO', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 1, 0), { type: 'FILE_TYPE', compare_type: 'STARTS_WITH', value: 'jpg' }), one(`${L}[0].l7policies[1].rules[0].compare_type`, 'must be REGEX or EQUAL_TO for a FILE_TYPE rule')],
   ['COOKIE values are cookie octets', 'terminated-https-l7', (d) => (rule(d, 0, 3, 1).value = 'a b'), one(`${L}[0].l7policies[3].rules[1].value`, 'must be a cookie value')],
   ['SSL_CONN_HAS_CERT compares EQUAL_TO', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_CONN_HAS_CERT', key: null, compare_type: 'CONTAINS', value: 'True' }), one(`${L}[0].l7policies[0].rules[0].compare_type`, 'must be EQUAL_TO for an SSL_CONN_HAS_CERT rule')],

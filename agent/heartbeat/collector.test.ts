@@ -69,6 +69,8 @@ describe('heartbeat collector', () => {
         listeners: {
           l1: { status: 'OPEN', stats: { tx: 5000, rx: 1000, conns: 2, totconns: 10, ereq: 1 } },
           l2: { status: 'FULL', stats: { tx: 0, rx: 0, conns: 50, totconns: 60, ereq: 0 } },
+          // not served by haproxy: reported DOWN so Octavia's listener count matches
+          lu: { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } },
         },
         pools: {
           'p1:l1': { status: 'UP', members: { m1: 'UP', m2: 'DOWN', m3: 'DRAIN', m4: 'MAINT' } },
@@ -138,7 +140,9 @@ describe('heartbeat collector', () => {
     set(11, 1, [{ name: 'l1', stot: 2 }], []);
     const r = await make().collect();
     expect(r.ok && r.message.listeners.l1.stats.totconns).toBe(9);
-    expect(r.ok && Object.keys(r.message.listeners)).toEqual(['l1']);
+    // `other` is not the document's; l2 (missing from haproxy) and lu (UDP) are reported DOWN
+    expect(r.ok && Object.keys(r.message.listeners)).toEqual(['l1', 'l2', 'lu']);
+    expect(r.ok && [r.message.listeners.l2.status, r.message.listeners.lu.status]).toEqual(['DOWN', 'DOWN']);
   });
 
   test('show info without Pid is an error, not a guess', async () => {

@@ -57,6 +57,11 @@ function expectedIds(doc: HeartbeatDocView): { listeners: Set<string>; pools: Se
   return { listeners, pools };
 }
 
+/** Every enabled listener of the document, whoever serves it. */
+function enabledListenerIds(doc: HeartbeatDocView): string[] {
+  return doc.loadbalancer.listeners.filter((l) => l.admin_state_up !== false).map((l) => l.listener_id);
+}
+
 interface EngineReading {
   engine: EngineIdentity;
   frontends: Map<string, StatRow>;
@@ -122,6 +127,13 @@ export class HeartbeatCollector {
     for (const [id, row] of r.frontends) {
       const d = addTotals(prev.pending[id], deltas[id]);
       message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
+    }
+    // Octavia's health manager refreshes an amphora only when the message holds
+    // every enabled listener; one this agent does not serve (UDP/SCTP: keepalived
+    // is not run yet) or haproxy lacks is reported DOWN rather than left out,
+    // which would make the controller fail the amphora over again and again.
+    for (const id of enabledListenerIds(applied.doc)) {
+      message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }
     for (const key of new Set([...r.backends.keys(), ...r.servers.keys()])) {
       const members = r.servers.get(key) ?? {};
