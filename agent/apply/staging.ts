@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RenderOutput } from '../../renderers/types';
-import { fsyncDir } from '../state/store';
+import { fsyncDir, writeFileSynced } from '../durable-fs';
 
 export interface ConfigLayout {
   /** `${stateDir}/configs`: candidate and applied directories */
@@ -35,13 +35,7 @@ export function writeCandidate(layout: ConfigLayout, name: string, out: RenderOu
     if (!file.startsWith(dir + path.sep)) throw new Error(`rendered path ${rel} leaves the config directory`);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     dirs.add(path.dirname(file));
-    const fd = fs.openSync(file, 'w', secrets.has(rel) ? 0o600 : 0o644);
-    try {
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(file, content, secrets.has(rel) ? 0o600 : 0o644);
   }
   for (const d of dirs) fsyncDir(d);
   fsyncDir(layout.configsDir);

@@ -11,7 +11,10 @@ import * as path from 'node:path';
 import { EngineFailed } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
-import type { CheckResult, Engine, EngineStatus, EngineVersion, StatRow } from './types';
+import { parseShowInfo, parseShowStat } from './haproxy-csv';
+import type { CheckResult, Engine, EngineStatus, EngineVersion } from './types';
+
+export { parseShowInfo, parseShowStat } from './haproxy-csv';
 
 export interface HaproxyOptions {
   cmd: string;
@@ -40,29 +43,6 @@ export function parseShowProc(out: string): ProcLine[] {
     if (m) rows.push({ pid: Number(m[1]), type: m[2], reloads: Number(m[3]), failed: Number(m[4] ?? 0) });
   }
   return rows;
-}
-
-/** Parses `show info` ("Key: value" lines). */
-export function parseShowInfo(out: string): Record<string, string> {
-  const info: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const at = line.indexOf(':');
-    if (at > 0) info[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-  }
-  return info;
-}
-
-/** Parses `show stat` CSV (header line starts with "# "). */
-export function parseShowStat(out: string): StatRow[] {
-  const lines = out.split('\n').filter((l) => l.trim() !== '');
-  if (!lines.length || !lines[0].startsWith('# ')) return [];
-  const head = lines[0].slice(2).split(',');
-  return lines.slice(1).map((l) => {
-    const cells = l.split(',');
-    const row: StatRow = {};
-    head.forEach((h, i) => { if (h) row[h] = cells[i] ?? ''; });
-    return row;
-  });
 }
 
 /** Parses the first line of `haproxy -v`. */

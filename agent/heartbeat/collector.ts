@@ -7,7 +7,7 @@ import type { HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat/mes
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
-import { counter, parseShowInfo, parseShowStat, StatRow } from './haproxy-csv';
+import { counter, parseShowInfo, parseShowStat, StatRow } from '../engines/haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
 
 /** The part of the applied document the heartbeat reads (a `Document` is one). */

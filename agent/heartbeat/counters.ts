@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../durable-fs';
 
 export const DELTA_METRICS = ['bin', 'bout', 'stot', 'ereq'] as const;
 export type Totals = Record<(typeof DELTA_METRICS)[number], number>;
@@ -126,14 +127,6 @@ export class CounterStore {
   save(next: CounterState): void {
     // memory first: when the disk fails the running agent still counts right
     this.state = next;
-    const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeFileSync(fd, JSON.stringify(next));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(next));
   }
 }

@@ -5,7 +5,7 @@
  * OPEN / FULL / DOWN.
  */
 import type { ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
-import { counter, StatRow } from './haproxy-csv';
+import { counter, StatRow } from '../engines/haproxy-csv';
 
 /**
  * One server row. haproxy writes transitions as "UP 1/3" or "DOWN 1/2" (Octavia's

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../durable-fs';
 import { documentHash } from './hash';
 
 export interface AppliedState {
@@ -33,30 +34,6 @@ export interface LoadResult {
 
 const CURRENT = 'state.json';
 const PREVIOUS = 'state.prev.json';
-
-/** Writes a file atomically: temp in the same dir, fsync, rename, fsync the dir. */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
-}
-
-/** fsync of a directory makes renames and new entries in it durable. */
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function parseState(text: string): AppliedState {
   const s = JSON.parse(text) as AppliedState;
@@ -108,18 +85,10 @@ export function createStateStore(stateDir: string): StateStore {
     },
     save(state) {
       fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      const tmp = `${cur}.tmp-${process.pid}`;
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, JSON.stringify(state));
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
       // keep the last good record: a crash between the renames leaves state.prev.json whole
-      if (readable(cur)) fs.renameSync(cur, prev);
-      fs.renameSync(tmp, cur);
-      fsyncDir(stateDir);
+      writeFileAtomic(cur, JSON.stringify(state), 0o600, () => {
+        if (readable(cur)) fs.renameSync(cur, prev);
+      });
     },
     clear() {
       fs.rmSync(cur, { force: true });

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHeartbeat, Heartbeat, readHaproxyStats } from '../../agent/heartbeat';
-import { parseShowStat } from '../../agent/heartbeat/haproxy-csv';
+import { parseShowStat } from '../../agent/engines/haproxy-csv';
 import { nullLogger } from '../../agent/log';
 import { bindReceiver, BoundReceiver, HeartbeatReceiver } from '../../controller/receiver';
 import type { Document } from '../../schemas';

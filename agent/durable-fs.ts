@@ -1,0 +1,41 @@
+/**
+ * Writes that survive a crash or a power cut: data fsync'd before it is named,
+ * renames made durable by an fsync of the directory. Shared by the state store,
+ * the staged configs and the heartbeat counters.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Creates or truncates `file`, writes `content` and fsyncs it. */
+export function writeFileSynced(file: string, content: string, mode = 0o600): void {
+  const fd = fs.openSync(file, 'w', mode);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Fsyncs a directory, so that renames and new entries in it are on disk. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Replaces `file` atomically: a synced temp file in the same directory renamed
+ * over it, then the directory synced. A crash leaves the old or the new file,
+ * never half of one. `beforeRename` runs between the two (e.g. to keep the old one).
+ */
+export function writeFileAtomic(file: string, content: string, mode = 0o600, beforeRename?: () => void): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  writeFileSynced(tmp, content, mode);
+  beforeRename?.();
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
