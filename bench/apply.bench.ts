@@ -80,8 +80,17 @@ async function main() {
       });
       printResult({ ...put, name: `${name}: ratio to the floor`, extra: { ratio: (put.medianMs / floor.medianMs).toFixed(2) } });
     }
-    await new Promise((r) => setTimeout(r, 1000));
-    printResult({ name: 'agent idle RSS', runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0, extra: { after_start_MiB: (idleStart / 1024).toFixed(1), after_applies_MiB: (rssKb(agent.proc!.pid!) / 1024).toFixed(1) } });
+    const afterApplies = rssKb(agent.proc!.pid!);
+    // idle: the validation worker exits 10 s after its last call, then the daemon collects
+    await new Promise((r) => setTimeout(r, 13000));
+    printResult({
+      name: 'agent RSS', runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0,
+      extra: {
+        idle_after_start_MiB: (idleStart / 1024).toFixed(1),
+        right_after_applies_MiB: (afterApplies / 1024).toFixed(1),
+        idle_after_applies_MiB: (rssKb(agent.proc!.pid!) / 1024).toFixed(1),
+      },
+    });
   } finally {
     await agent.cleanup();
     fs.rmSync(work, { recursive: true, force: true });
