@@ -1,13 +1,5 @@
 /** What the haproxy renderer writes for pools, health monitors and L7 policies (no processes: see test/integration). */
-import { renderHaproxy } from '../index';
-import { RENDER_CTX, exampleTls, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule, section, valid } from '../../test/lib/render-fixtures';
-
-const render = (raw: unknown, ctx = RENDER_CTX) => renderHaproxy(valid(raw), ctx);
-const cfgOf = (raw: unknown, ctx = RENDER_CTX) => render(raw, ctx).files['haproxy.cfg'];
-const m1 = rawMember('m1', '192.0.2.1', 80);
-const m2 = rawMember('m2', '192.0.2.2', 80);
-const basic = (poolExtra = {}, listenerExtra = {}, members = [m1, m2]) =>
-  rawDoc([rawListener('l1', 80, 'p1', listenerExtra)], [rawPool('p1', members, poolExtra)]);
+import { basic, cfgOf, exampleTls, m1, m2, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule, section } from '../../test/lib/render-fixtures';
 
 describe('pools', () => {
   test.each([

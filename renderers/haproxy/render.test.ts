@@ -1,15 +1,7 @@
 /** What the haproxy renderer writes for names, sizing, listeners, TLS and admin state (no processes: see test/integration). */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { renderHaproxy } from '../index';
 import { checkFdEstimate, globalMaxconn, sizeGlobal, FD_RESERVE } from './build-view';
-import { RENDER_CTX, exampleTls, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule, section, valid } from '../../test/lib/render-fixtures';
-
-const render = (raw: unknown, ctx = RENDER_CTX) => renderHaproxy(valid(raw), ctx);
-const cfgOf = (raw: unknown, ctx = RENDER_CTX) => render(raw, ctx).files['haproxy.cfg'];
-const m1 = rawMember('m1', '192.0.2.1', 80);
-const m2 = rawMember('m2', '192.0.2.2', 80);
-const basic = (poolExtra = {}, listenerExtra = {}, members = [m1, m2]) =>
-  rawDoc([rawListener('l1', 80, 'p1', listenerExtra)], [rawPool('p1', members, poolExtra)]);
+import { RENDER_CTX, basic, cfgOf, exampleTls, m1, m2, render, rawDoc, rawListener, rawMember, rawPool, section } from '../../test/lib/render-fixtures';
 
 describe('names and conventions the agent and the heartbeat rely on', () => {
   const cfg = cfgOf(basic());

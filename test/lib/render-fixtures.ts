@@ -2,6 +2,7 @@
 import { validateDocument, type Document } from '../../schemas';
 import type { RenderContext } from '../../renderers/types';
 import { GOLDEN_CONTEXT } from '../../renderers/haproxy/golden-context';
+import { renderHaproxy } from '../../renderers/haproxy';
 import { loadExample } from './examples';
 
 /** The context golden files and unit tests render with. */
@@ -79,3 +80,13 @@ export function section(cfg: string, header: string): string[] {
   }
   return out;
 }
+
+/** Renders a raw document (validated first) with the fixed context. */
+export const render = (raw: unknown, ctx = RENDER_CTX) => renderHaproxy(valid(raw), ctx);
+/** Only the haproxy.cfg of `render`. */
+export const cfgOf = (raw: unknown, ctx = RENDER_CTX) => render(raw, ctx).files['haproxy.cfg'];
+export const m1 = rawMember('m1', '192.0.2.1', 80);
+export const m2 = rawMember('m2', '192.0.2.2', 80);
+/** One HTTP listener l1:80 on pool p1 with members m1, m2; extras merged into pool and listener. */
+export const basic = (poolExtra = {}, listenerExtra = {}, members = [m1, m2]) =>
+  rawDoc([rawListener('l1', 80, 'p1', listenerExtra)], [rawPool('p1', members, poolExtra)]);

@@ -3,6 +3,7 @@
  * config. Each variant is either refused by validateDocument or rendered so
  * that it adds no line, directive, comment or block (render-hostile tests).
  */
+import { validateDocument, type Document } from '../../schemas';
 import { exampleTls, rawDoc, rawListener, rawMember, rawPolicy, rawPool, rawRule } from './render-fixtures';
 
 /** Characters that carry syntax in some config file, and a few that carry none but tempt. */
@@ -52,6 +53,18 @@ export function hostileBase(): Raw {
     ),
     amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'MASTER', vrrp_address: '10.0.0.11', vrrp_peers: [{ id: 'amp2', address: '10.0.0.12' }] },
   };
+}
+
+/** Every (place, hostile value) whose document the validator accepts, validated: what an engine must then accept too. */
+export function* acceptedHostileVariants(): Generator<{ place: Place; value: string; doc: Document }> {
+  for (const place of PLACES) {
+    for (const value of Object.values(HOSTILE)) {
+      const raw = hostileBase();
+      place.set(raw, value);
+      const v = validateDocument(raw);
+      if (v.ok) yield { place, value, doc: v.doc };
+    }
+  }
 }
 
 /** Where a string goes: a name, and how to put it there. `rendered` false for free text that must never reach a config. */
