@@ -4,6 +4,7 @@
  * document before rendering (the renderer itself assumes haproxy 2.6).
  */
 import { formatPath, type Document } from '../schemas';
+import { checkNginx } from './nginx/refusals';
 import type { EngineCapabilities } from './types';
 
 export interface CapabilityIssue {
@@ -11,7 +12,7 @@ export interface CapabilityIssue {
   message: string;
 }
 
-/** Every use of a protocol, algorithm, monitor, persistence or L7 rule type the engine does not serve. */
+/** Every use of a protocol, algorithm, monitor, persistence or L7 rule type the engine does not serve, and of what its restrictions refuse. */
 export function checkCapabilities(doc: Document, caps: EngineCapabilities): CapabilityIssue[] {
   const out: CapabilityIssue[] = [];
   const need = (list: string[], value: string, path: (string | number)[], what: string) => {
@@ -29,5 +30,7 @@ export function checkCapabilities(doc: Document, caps: EngineCapabilities): Capa
     if (p.healthmonitor) need(caps.monitorTypes, p.healthmonitor.type, [...lb, 'pools', i, 'healthmonitor', 'type'], 'monitor type');
     if (p.session_persistence) need(caps.persistenceTypes, p.session_persistence.type, [...lb, 'pools', i, 'session_persistence', 'type'], 'persistence type');
   });
+  // nginx's restrictions need more than lists (which listener a pool serves, what a regex holds)
+  if (caps.engine === 'nginx') out.push(...checkNginx(doc, caps.version));
   return out;
 }

@@ -16,6 +16,12 @@ export interface EngineCapabilities {
   monitorTypes: string[];
   persistenceTypes: string[];
   l7RuleTypes: string[];
+  /**
+   * Finer rules than the lists above: what the engine refuses of a field
+   * (`field` with `[]` for every index), in words; checkCapabilities enforces
+   * them. Absent: none (haproxy).
+   */
+  restrictions?: { field: string; rule: string }[];
 }
 
 /** Facts about where and how the engine runs; the same inputs always give the same files. */
