@@ -13,7 +13,7 @@ import { DEBIAN_STREAM_MODULE, LOG_SOCKET, nginxListeners, PID_FILE, STATUS_SOCK
 import { formatTime } from './helpers';
 import { nginxWord } from './quote';
 import { BlockRegistry } from './registry';
-import type { ContextView, NginxView } from './view-model';
+import type { BlockView, ContextView, NginxView } from './view-model';
 
 /** fds nginx needs besides connections: log and status sockets, pipes, epoll, files being read. */
 export const FD_RESERVE = 200;
@@ -60,6 +60,18 @@ function streamLines(reg: BlockRegistry, log: boolean): string[] {
   ];
 }
 
+/**
+ * Puts every upstream of a context in one shared memory zone: without it each
+ * worker balances on its own (round robin and least connections drift apart
+ * from haproxy's, which shares them). Sized by servers; nginx makes a new
+ * zone at each reload, so old workers keep theirs.
+ */
+export function shareZone(upstreams: BlockView[], name: string): void {
+  const servers = upstreams.reduce((n, u) => n + u.lines.filter((x) => x.startsWith('server ')).length, 0);
+  const kib = 64 + Math.ceil((servers * 1024 + upstreams.length * 256) / 1024);
+  for (const u of upstreams) u.lines.unshift(`zone ${name} ${kib}k;`);
+}
+
 /** The view model of nginx.conf (without its token); TLS files are added to `sink`. */
 export function buildNginxView(doc: Document, ctx: NginxRenderContext, sink: FileSink): Omit<NginxView, 'token'> {
   const runDir = nginxWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
@@ -90,6 +102,8 @@ export function buildNginxView(doc: Document, ctx: NginxRenderContext, sink: Fil
       stream.blocks.push(...r.upstreams);
     }
   }
+  shareZone(http.blocks, 'amph_http_upstreams');
+  shareZone(stream.blocks, 'amph_stream_upstreams');
   // maps and geo blocks first: nginx reads them before the upstreams and servers that use them
   http.blocks.unshift(...httpReg.blocks);
   stream.blocks.unshift(...streamReg.blocks);
