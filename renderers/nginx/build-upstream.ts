@@ -52,13 +52,14 @@ export function poolAvailable(p: Pool, down: ReadonlySet<string>): boolean {
   return p.members.some((m) => takesTraffic(m, p, down));
 }
 
-function serverLine(m: Member, p: Pool, down: ReadonlySet<string>, asPin: boolean): string {
+function serverLine(m: Member, p: Pool, down: ReadonlySet<string>, asPin: boolean, primaries: boolean): string {
   const words = [formatAddress(m.address, m.protocol_port)];
   // nginx weights start at 1: weight 0 (no new traffic) is `down` below, and a pin ignores weights
   words.push(`weight=${asPin ? 1 : Math.max(1, m.weight)}`);
   // the agent's monitors decide a member's state; nginx's own passive marking would hide it
   words.push('max_fails=0');
-  if (m.backup && !asPin) words.push('backup');
+  // nginx wants a primary server: when every member is a backup, they serve as primaries (haproxy's backups would too)
+  if (m.backup && !asPin && primaries) words.push('backup');
   const up = asPin ? p.admin_state_up && m.admin_state_up && !down.has(m.member_id) : takesTraffic(m, p, down);
   if (!up) words.push('down');
   return `server ${words.join(' ')};`;
@@ -72,12 +73,13 @@ function serverLine(m: Member, p: Pool, down: ReadonlySet<string>, asPin: boolea
 export function buildUpstreams(p: Pool, listenerId: string, http: boolean, down: ReadonlySet<string>, reg: BlockRegistry): BlockView[] {
   if (p.members.length === 0) return [];
   const balance = balanceOf(p, reg);
+  const primaries = p.members.some((m) => !m.backup);
   const keepalive = http ? [`keepalive ${UPSTREAM_KEEPALIVE};`] : [];
   const blocks: BlockView[] = [
-    { head: `upstream ${upstreamName(p.pool_id, listenerId)}`, lines: [...(balance ? [balance] : []), ...p.members.map((m) => serverLine(m, p, down, false)), ...keepalive] },
+    { head: `upstream ${upstreamName(p.pool_id, listenerId)}`, lines: [...(balance ? [balance] : []), ...p.members.map((m) => serverLine(m, p, down, false, primaries)), ...keepalive] },
   ];
   if (http && (p.session_persistence?.type === 'HTTP_COOKIE' || p.session_persistence?.type === 'APP_COOKIE')) {
-    for (const m of p.members) blocks.push({ head: `upstream ${upstreamName(p.pool_id, listenerId, m.member_id)}`, lines: [serverLine(m, p, down, true), ...keepalive] });
+    for (const m of p.members) blocks.push({ head: `upstream ${upstreamName(p.pool_id, listenerId, m.member_id)}`, lines: [serverLine(m, p, down, true, primaries), ...keepalive] });
   }
   return blocks;
 }
