@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
-import { haproxyCapabilities } from '../renderers/capabilities';
 import type { RenderContext } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
@@ -15,18 +14,13 @@ import { createApplier, type Applier } from './apply/transaction';
 import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
-import { createHaproxyEngine } from './engines/haproxy';
+import { setupEngine } from './engines/setup';
 import type { Engine, EngineStatus } from './engines/types';
-import { ConfigError } from './errors';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
-import { openFileLimit, systemRunner, type ProcessRunner } from './process-runner';
+import { systemRunner, type ProcessRunner } from './process-runner';
 import { createStateStore } from './state/store';
 import { createNotifier, type Notifier } from './systemd/notify';
-import { queryUnixSocket } from './unix-socket';
-
-/** haproxy's `hard-stop-after` for old workers after a reload (the renderer's default; not configurable yet). */
-const HARD_STOP_AFTER_SEC = 600;
 
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
@@ -72,15 +66,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config: cfg, log } = o;
   const runner = o.runner ?? systemRunner();
   const tls = readTlsMaterial(cfg);
-  if (cfg.engine !== 'haproxy') throw new ConfigError('amphora_agent', 'engine', `${cfg.engine} is not supported by this agent yet`);
   fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o700 });
 
-  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
-  const version = await engine.version();
-  const capabilities = haproxyCapabilities(version.version);
-  // vrrpInterface left to the renderer's default: the NIC is known only once a document names the VRRP address
-  const context: RenderContext = { capabilities, runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC };
+  // the engine `engine =` names (haproxy or nginx), what its version serves, and its render context
+  const { engine, version, capabilities, context } = await setupEngine(cfg, runner);
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Applier } from './apply/transaction';
-import type { Engine } from './engines/types';
+import type { Engine, ServedView, StatRow } from './engines/types';
 import type { AgentInfo } from './info';
 
 /** What the heartbeat sender reports about itself (wired by the daemon; absent until then). */
@@ -20,12 +20,19 @@ export interface DetailsDeps {
   heartbeat?: () => HeartbeatReport | null;
 }
 
-/** Per-listener state from the engine's frontends: OPEN, FULL, STOP, or DOWN when absent. */
-async function listenerStates(engine: Engine, ids: string[]): Promise<Record<string, unknown>> {
+/** Per-listener state from the engine (nginx) or haproxy's frontends: OPEN, FULL, STOP, or DOWN when absent. */
+async function listenerStates(engine: Engine, ids: string[], doc: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+  if (engine.listenerStates) {
+    try {
+      return doc ? await engine.listenerStates(doc as unknown as ServedView) : {};
+    } catch {
+      return Object.fromEntries(ids.map((id) => [id, { status: 'DOWN' }]));
+    }
+  }
   const out: Record<string, unknown> = {};
-  let rows: Awaited<ReturnType<Engine['stats']>> = [];
+  let rows: StatRow[] = [];
   try {
-    rows = await engine.stats();
+    rows = (await engine.stats?.()) ?? [];
   } catch {
     // engine not running: every listener is DOWN
   }
@@ -71,7 +78,7 @@ export async function buildDetails(d: DetailsDeps): Promise<Record<string, unkno
     load: os.loadavg(),
     memory: { total_bytes: os.totalmem(), free_bytes: os.freemem(), agent_rss_bytes: process.memoryUsage().rss },
     disk: disk(d.stateDir),
-    listeners: await listenerStates(d.engine, ids),
+    listeners: await listenerStates(d.engine, ids, applied?.document),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
   };

@@ -1,6 +1,7 @@
 /**
  * After a reload: the new worker answers on its stats socket and every
- * listener it should serve is a frontend that is OPEN (bound).
+ * listener it should serve is a frontend that is OPEN (bound); an engine
+ * with its own `verify` (nginx) answers that itself.
  */
 import type { Document } from '../../schemas/document';
 import { portFamily } from '../../schemas/enums';
@@ -15,6 +16,7 @@ export function expectedFrontends(doc: Document): string[] {
 
 /** Null when the running engine serves what it should, else the reason. */
 export async function verifyServing(engine: Engine, frontends: string[]): Promise<string | null> {
+  if (!engine.info || !engine.stats) return `${engine.name} offers neither a verification nor stats`;
   const status = await engine.status();
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
   const info = await engine.info();
@@ -39,7 +41,8 @@ export async function waitServing(engine: Engine, doc: Document, o: WaitOptions)
   for (;;) {
     let reason: string | null;
     try {
-      reason = await verifyServing(engine, expectedFrontends(doc));
+      // an engine that can tell itself (nginx: its config token and binds) is asked; haproxy's stats are read here
+      reason = engine.verify ? await engine.verify(doc) : await verifyServing(engine, expectedFrontends(doc));
     } catch (e) {
       reason = (e as Error).message;
     }

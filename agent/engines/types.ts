@@ -1,4 +1,5 @@
-/** The interface every engine adapter implements (haproxy today; nginx shares it). */
+/** The interface every engine adapter implements (haproxy and nginx). */
+import type { Document } from '../../schemas/document';
 
 export interface CheckResult {
   ok: boolean;
@@ -15,9 +16,30 @@ export interface EngineStatus {
   oldWorkerPids: number[];
   reloads: number;
   failedReloads: number;
-  /** the worker's stats socket (heartbeat collector reads it) */
+  /** the worker's stats socket (heartbeat collector reads it); nginx: its private status socket */
   statsSocket: string;
+  /** haproxy's master CLI; '' when the engine has none (nginx) */
   masterSocket: string;
+  /** every worker of the current configuration (nginx runs several); absent: just workerPid */
+  workerPids?: number[];
+}
+
+/** One listener as GET /v1/details shows it. */
+export interface ListenerState {
+  /** OPEN, FULL, STOP (haproxy's frontend words) or DOWN when not served */
+  status: string;
+  current_connections?: number;
+  total_connections?: number;
+}
+
+/** The part of a stored document an engine reads for listener states (raw input: absent flags mean true). */
+export interface ServedView {
+  loadbalancer: {
+    vip_address?: string;
+    additional_vips?: readonly { ip_address?: string }[] | null;
+    admin_state_up?: boolean | null;
+    listeners?: readonly { listener_id: string; protocol?: string; protocol_port?: number; admin_state_up?: boolean | null }[];
+  };
 }
 
 export interface EngineVersion {
@@ -43,8 +65,16 @@ export interface Engine {
   /** Stops serving: graceful first, then forced after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   status(): Promise<EngineStatus>;
-  /** `show info` of the serving worker. */
-  info(): Promise<Record<string, string>>;
-  /** `show stat` of the serving worker. */
-  stats(): Promise<StatRow[]>;
+  /** haproxy: `show info` of the serving worker. */
+  info?(): Promise<Record<string, string>>;
+  /** haproxy: `show stat` of the serving worker. */
+  stats?(): Promise<StatRow[]>;
+  /**
+   * Null when the running engine serves `doc` from the files now in `current`,
+   * else why not (apply/verify.ts polls it). Absent: verify.ts checks haproxy's
+   * `info` and `stats`.
+   */
+  verify?(doc: Document): Promise<string | null>;
+  /** Each listener's state for GET /v1/details. Absent: from haproxy's `stats`. */
+  listenerStates?(doc: ServedView): Promise<Record<string, ListenerState>>;
 }
