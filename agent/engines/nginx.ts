@@ -45,7 +45,7 @@ export async function nginxBuild(runner: ProcessRunner, cmd: string): Promise<Ng
   return parseNginxBuild(`${r.stderr}\n${r.stdout}`);
 }
 
-/** Lines nginx logged at `[emerg]` (or `[alert]`) since byte `from` of its error log. */
+/** Lines nginx logged at `[emerg]` since byte `from` of its error log (a configuration it could not load). */
 function emergSince(file: string, from: number): string[] {
   let text = '';
   try {
@@ -61,7 +61,7 @@ function emergSince(file: string, from: number): string[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => /\[(emerg|alert)\]/.test(l)).map((l) => l.replace(/^\S+ \S+ \[(\w+)\] \d+#\d+: /, '[$1] '));
+  return text.split('\n').filter((l) => l.includes('[emerg]')).map((l) => l.replace(/^\S+ \S+ \[emerg\] \d+#\d+: /, ''));
 }
 
 const sizeOf = (file: string) => {
