@@ -14,7 +14,9 @@ import { createApplier, type Applier } from './apply/transaction';
 import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
+import { createNginxRuntime, type EngineRuntime } from './engines/nginx-runtime';
 import { setupEngine } from './engines/setup';
+import type { EngineReading } from './heartbeat/collector';
 import type { Engine, EngineStatus } from './engines/types';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
@@ -32,6 +34,8 @@ export interface DaemonView {
   /** running?, pids, stats socket path */
   engineStatus(): Promise<EngineStatus>;
   engine: Engine;
+  /** the heartbeat's reading when the agent gathers it itself (nginx); absent: the heartbeat reads haproxy's stats socket */
+  engineReading?(): Promise<EngineReading | null>;
 }
 
 /** Something that runs beside the API (the heartbeat sender): made before the restore (its hooks see the restore's reload), told when ready, stopped on shutdown. */
@@ -78,11 +82,19 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
   const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
+  // nginx: the agent's monitors, their re-render, the access-log receiver (haproxy does all that itself)
+  const runtime: EngineRuntime | null = cfg.engine === 'nginx'
+    ? createNginxRuntime({ stateDir: cfg.stateDir, runDir: cfg.runDir, log, base: context, refresh: () => applier.refresh() })
+    : null;
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log,
+    context: runtime ? () => runtime.context() : undefined,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
-      settled: (what) => void (ready && notifier.ready(what)),
+      settled: (what) => {
+        runtime?.applied(applier.appliedDoc());
+        void (ready && notifier.ready(what));
+      },
       beforeReload: async () => {
         for (const c of companions) await c.beforeReload?.();
       },
@@ -95,6 +107,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       return s ? { generation: s.generation, hash: s.hash, document: s.document } : null;
     },
     engineStatus: () => engine.status(),
+    ...(runtime ? { engineReading: () => runtime.reading(applier.appliedDoc()) } : {}),
   };
   // before the restore: when it reloads a running haproxy (an upgraded agent renders other
   // files) the heartbeat must take the old process's counters first, or that traffic is lost
@@ -102,6 +115,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   await notifier.status('restoring the applied document');
   await applier.restore();
+  runtime?.applied(applier.appliedDoc());
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
     details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null }),
@@ -125,6 +139,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
+      await runtime?.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -1,6 +1,7 @@
 /** What the apply transaction answers and remembers; the API and the daemon read these. */
 import type { ValidationError } from '../../schemas';
 import type { AppliedState } from '../state/store';
+import type { Document } from '../../schemas/document';
 
 export interface ApplyResult {
   result: 'applied' | 'unchanged';
@@ -36,6 +37,14 @@ export interface Applier {
   /** Resolves once every queued apply or delete has finished (shutdown). */
   drain(): Promise<void>;
   applied(): AppliedState | null;
+  /** The applied document as validated (defaults filled in), or null. */
+  appliedDoc(): Document | null;
+  /**
+   * Renders the applied document again with the render context of now (the
+   * agent's monitors hold other members DOWN) and serves the files when they
+   * differ, as an apply of the same generation would. Null: nothing applied.
+   */
+  refresh(): Promise<{ reloaded: boolean } | null>;
   lastRefused(): Refusal | null;
   restoreError(): string | null;
   counters(): ApplyCounters;

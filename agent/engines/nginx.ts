@@ -106,14 +106,22 @@ export function createNginxEngine(o: NginxOptions): Engine {
     return r.body.trim();
   };
 
-  /** Polls until the status server answers the token of `current`; nginx's `[emerg]` lines since `logFrom` end it early. */
-  const waitForToken = async (what: string, logFrom: number): Promise<void> => {
+  /**
+   * Polls until the status server answers the token of `current` from
+   * workers none of which is in `oldWorkers` (the same files give the same
+   * token: the new workers tell that the reload happened); nginx's `[emerg]`
+   * lines since `logFrom` end it early.
+   */
+  const waitForToken = async (what: string, logFrom: number, oldWorkers: readonly number[] = []): Promise<void> => {
     const want = expectedToken();
     const deadline = now() + readyTimeoutMs;
     let last: unknown;
     for (;;) {
       try {
-        if ((await servingToken()) === want) return;
+        if ((await servingToken()) === want) {
+          const st = await status();
+          if (st.workerPids?.length && !st.workerPids.some((p) => oldWorkers.includes(p))) return;
+        }
       } catch (e) {
         last = e;
       }
@@ -164,10 +172,11 @@ export function createNginxEngine(o: NginxOptions): Engine {
       const pid = masterPid();
       if (pid === null) throw new EngineFailed('nginx is not running; nothing to reload');
       const from = sizeOf(errorLog);
+      const before = (await status()).workerPids ?? [];
       counters.reloads++;
       o.runner.kill(pid, 'SIGHUP');
       try {
-        await waitForToken('the reload', from);
+        await waitForToken('the reload', from, before);
       } catch (e) {
         counters.failed++;
         throw e;

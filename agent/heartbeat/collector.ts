@@ -3,7 +3,7 @@
  * and the engine's `show stat` / `show info`; computes deltas and the next seq
  * through the counter store. No sockets: the sender sends what this returns.
  */
-import type { HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat/message';
+import type { HeartbeatMessage, ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
@@ -24,16 +24,30 @@ export interface AppliedConfig {
   doc: HeartbeatDocView;
 }
 
+/** haproxy's answers, read by the collector itself. */
 export interface EngineStats {
   showStat: string;
   showInfo: string;
 }
 
+/**
+ * What an engine reports, already in the heartbeat's words (nginx's reader
+ * builds it from its access log, the agent's monitors and /proc/net):
+ * listeners by id, pools by `POOL_ID:LISTENER_ID`, absolute counters of one
+ * counting process (`engine`).
+ */
+export interface EngineReading {
+  engine: EngineIdentity;
+  listeners: Map<string, { status: ListenerStatus; conns: number }>;
+  pools: Map<string, { status: PoolStatus; members: Record<string, MemberStatus> }>;
+  totals: Record<string, Totals>;
+}
+
 export interface CollectorDeps {
   amphoraId: string;
   getApplied: () => AppliedConfig | null;
-  /** null when the engine is not running */
-  readStats: () => Promise<EngineStats | null>;
+  /** null when the engine is not running; haproxy's raw answers or a reading in the heartbeat's words */
+  readStats: () => Promise<EngineStats | EngineReading | null>;
   counters: CounterStore;
   logger: Logger;
 }
@@ -62,22 +76,18 @@ function enabledListenerIds(doc: HeartbeatDocView): string[] {
   return doc.loadbalancer.listeners.filter((l) => l.admin_state_up !== false).map((l) => l.listener_id);
 }
 
-interface EngineReading {
-  engine: EngineIdentity;
-  frontends: Map<string, StatRow>;
-  backends: Map<string, StatRow>;
-  servers: Map<string, Record<string, MemberStatus>>;
-  totals: Record<string, Totals>;
-}
-
 /** Builds messages; each successful call consumes one seq and moves the counter baselines. */
 export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  /** The engine's stats for these listeners and pools, or null when it is not running. */
+  /** The engine's stats for these listeners and pools (haproxy), or as the engine read them (nginx); null when it is not running. */
   private async read(want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): Promise<EngineReading | null> {
     const stats = await this.deps.readStats();
     if (!stats) return null;
+    return 'showStat' in stats ? this.fromHaproxy(stats, want, warnMissing) : stats;
+  }
+
+  private fromHaproxy(stats: EngineStats, want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): EngineReading {
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
     const frontends = new Map<string, StatRow>();
@@ -103,8 +113,17 @@ export class HeartbeatCollector {
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
     if (warnMissing && missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
     const totals: Record<string, Totals> = {};
-    for (const [id, row] of frontends) totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
-    return { engine, frontends, backends, servers, totals };
+    const listeners: EngineReading['listeners'] = new Map();
+    for (const [id, row] of frontends) {
+      totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
+      listeners.set(id, { status: listenerStatus(row), conns: counter(row, 'scur') });
+    }
+    const pools: EngineReading['pools'] = new Map();
+    for (const key of new Set([...backends.keys(), ...servers.keys()])) {
+      const members = servers.get(key) ?? {};
+      pools.set(key, { status: poolStatus(backends.get(key), members), members });
+    }
+    return { engine, listeners, pools, totals };
   }
 
   private save(next: CounterState): void {
@@ -124,9 +143,9 @@ export class HeartbeatCollector {
     const prev = this.deps.counters.load();
     const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
     const message: HeartbeatMessage = { id: this.deps.amphoraId, seq: prev.seq + 1, ver: HEARTBEAT_VERSION, listeners: {}, pools: {} };
-    for (const [id, row] of r.frontends) {
-      const d = addTotals(prev.pending[id], deltas[id]);
-      message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
+    for (const [id, l] of r.listeners) {
+      const d = addTotals(prev.pending[id], deltas[id] ?? { bin: 0, bout: 0, stot: 0, ereq: 0 });
+      message.listeners[id] = { status: l.status, stats: { tx: d.bout, rx: d.bin, conns: l.conns, totconns: d.stot, ereq: d.ereq } };
     }
     // Octavia's health manager refreshes an amphora only when the message holds
     // every enabled listener; one this agent does not serve (UDP/SCTP: keepalived
@@ -135,10 +154,7 @@ export class HeartbeatCollector {
     for (const id of enabledListenerIds(applied.doc)) {
       message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }
-    for (const key of new Set([...r.backends.keys(), ...r.servers.keys()])) {
-      const members = r.servers.get(key) ?? {};
-      message.pools[key] = { status: poolStatus(r.backends.get(key), members), members };
-    }
+    for (const [key, p] of r.pools) message.pools[key] = { status: p.status, members: p.members };
     message.generation = applied.generation;
     message.config_hash = applied.configHash;
     this.save({ seq: message.seq, engine: r.engine, listeners, pending: {} });

@@ -33,8 +33,8 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
       return a && doc ? { generation: a.generation, configHash: a.hash, doc } : null;
     },
     readStats: async () => {
-      // nginx's counters come another way (not yet wired): no heartbeat rather than haproxy's words read from nginx
-      if (view.engine.name !== 'haproxy') return null;
+      // nginx: the agent gathers the reading itself (access log, its monitors, /proc/net)
+      if (view.engineReading) return (await view.engineStatus()).running ? view.engineReading() : null;
       const st = await view.engineStatus();
       return st.running ? readHaproxyStats(st.statsSocket) : null;
     },
