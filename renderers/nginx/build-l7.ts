@@ -2,9 +2,9 @@
  * L7 policies as nginx maps. nginx has no ACL language, and its `map`
  * compares plain strings without case, so every rule is a regular
  * expression (`~`, case-sensitive; `~*` for host names) over the value it
- * compares: 1 when it matches, else 0. A policy is a map over its rules' bits
- * (inverted rules expecting 0); the listener's election map picks the first
- * policy by position whose bits all match, as haproxy's `txn.l7policy` does.
+ * compares: 1 when it matches, else 0. The listener's election map reads all
+ * its rules' bits and picks the first policy by position whose bits all
+ * match (inverted rules expecting 0), as haproxy's `txn.l7policy` does.
  */
 import type { L7Policy, L7Rule, Listener } from '../../schemas';
 import { UnsafeValueError } from '../escape';
@@ -64,34 +64,42 @@ export function ruleRegex(r: L7Rule): string {
   }
 }
 
-/** One rule as a map to 1/0; returns its variable. */
+/**
+ * One rule as a map to 1/0; returns its variable. Maps are shared: every rule
+ * comparing the same value with the same pattern (on any listener) uses one
+ * variable, and nginx -t pays for each map it builds (a document of 1,000
+ * listeners with their own maps took seconds).
+ */
 function ruleMap(r: L7Rule, reg: BlockRegistry): string {
   const { variable, emptyNeverMatches } = sourceOf(r, reg);
-  const name = `$amph_r${reg.next()}`;
   // host names compare without case, as haproxy's `-i`
   const re = mapRegex(ruleRegex(r), r.type === 'HOST_NAME');
-  reg.add({ head: `map ${variable} ${name}`, lines: [...(emptyNeverMatches ? ['"" 0;'] : []), `${re} 1;`, 'default 0;'] });
-  return name;
+  return reg.once(`rule:${variable}|${re}|${emptyNeverMatches}`, (n) => ({
+    variable: `$amph_r${n}`,
+    block: { head: `map ${variable} $amph_r${n}`, lines: [...(emptyNeverMatches ? ['"" 0;'] : []), `${re} 1;`, 'default 0;'] },
+  }));
 }
 
-/** One policy's match as a map over its enabled rules' bits; returns its variable. */
-function policyMap(p: L7Policy, reg: BlockRegistry): string {
-  const rules = p.rules.filter((r) => r.admin_state_up);
-  const bits = rules.map((r) => ruleMap(r, reg));
-  const want = rules.map((r) => (r.invert ? '0' : '1')).join('');
-  const name = `$amph_p${reg.next()}`;
-  reg.add({ head: `map "${bits.join('')}" ${name}`, lines: [`"${want}" 1;`, 'default 0;'] });
-  return name;
-}
-
-/** The listener's policies in evaluation order and the variable holding the 1-based index of the winner (0: none). */
+/**
+ * The listener's policies in evaluation order and the variable holding the
+ * 1-based index of the winner (0: none): one map over every enabled rule's bit,
+ * each policy an anchored pattern of its own bits (an inverted rule expecting
+ * 0) at its rules' offset; nginx tries them in order, so the first policy by
+ * position whose rules all match wins.
+ */
 export function buildElection(l: Listener, reg: BlockRegistry): { policies: L7Policy[]; variable: string | null } {
   const policies = orderedPolicies(l);
   if (policies.length === 0) return { policies, variable: null };
-  const matches = policies.map((p) => policyMap(p, reg));
+  const bits: string[] = [];
+  const lines: string[] = [];
+  policies.forEach((p, i) => {
+    const rules = p.rules.filter((r) => r.admin_state_up);
+    const offset = bits.length;
+    for (const r of rules) bits.push(ruleMap(r, reg));
+    const want = rules.map((r) => (r.invert ? '0' : '1')).join('');
+    lines.push(`${mapRegex(`^${offset ? `.{${offset}}` : ''}${want}`)} ${i + 1};`);
+  });
   const name = `$amph_l7_${reg.next()}`;
-  // "~^0*1" alternatives in order: the first policy whose bit is 1 wins
-  const lines = policies.map((_, i) => `${mapRegex(`^${'0'.repeat(i)}1`)} ${i + 1};`);
-  reg.add({ head: `map "${matches.join('')}" ${name}`, lines: [...lines, 'default 0;'] });
+  reg.add({ head: `map "${bits.join('')}" ${name}`, lines: [...lines, 'default 0;'] });
   return { policies, variable: name };
 }

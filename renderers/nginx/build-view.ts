@@ -47,7 +47,9 @@ function httpLines(reg: BlockRegistry, serverNames: number, log: boolean): strin
     // temporary files under nginx's prefix (the agent's state directory), not the distribution's paths
     'client_body_temp_path client_body_temp;', 'proxy_temp_path proxy_temp;', 'fastcgi_temp_path fastcgi_temp;', 'uwsgi_temp_path uwsgi_temp;', 'scgi_temp_path scgi_temp;',
     `variables_hash_max_size ${hashSize(reg.variableCount() * 2, 1024)};`, 'variables_hash_bucket_size 128;',
-    `map_hash_max_size ${hashSize(reg.blocks.reduce((n, b) => n + b.lines.length, 0) * 2, 2048)};`, 'map_hash_bucket_size 128;',
+    // each map has its own hash, and nginx allocates and clears max_size entries for every one it builds:
+    // sized by the largest map, not by all of them (1,000 listeners' maps would cost seconds in nginx -t)
+    `map_hash_max_size ${hashSize(reg.blocks.reduce((n, b) => Math.max(n, b.lines.length), 0) * 2, 2048)};`, 'map_hash_bucket_size 128;',
     `server_names_hash_max_size ${hashSize(serverNames * 2, 512)};`, 'server_names_hash_bucket_size 256;',
   ];
 }
