@@ -1,23 +1,32 @@
 /**
  * Apply cost: median time from PUT /v1/loadbalancer to the new config serving
- * (the agent answers 200 only after the new worker runs and every listener is
- * OPEN), for the contract's examples and a 100-listener document, next to the
- * floor: `haproxy -c` plus a bare master-CLI reload of the same files. Then
- * the agent's resident memory, idle after start and idle after the applies.
- * Run after the build: node dist/bench/apply.bench.js [--json]
+ * (the agent answers 200 only after the new workers run and every listener is
+ * served), for the contract's examples and a 100-listener document, next to
+ * the floor: the engine's check plus a bare reload of the same files
+ * (`haproxy -c` + master-CLI reload; `nginx -t` + SIGHUP until new workers
+ * answer the token). Then the agent's resident memory, idle after start and
+ * idle after the applies. haproxy first, then nginx (what nginx refuses of an
+ * example is left out of it).
+ * Run after the build: node dist/bench/apply.bench.js [--json] [--engine haproxy|nginx]
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { createHaproxyEngine } from '../agent/engines/haproxy';
+import { createNginxEngine } from '../agent/engines/nginx';
+import type { Engine } from '../agent/engines/types';
 import { systemRunner } from '../agent/process-runner';
 import { queryUnixSocket } from '../agent/unix-socket';
 import { AgentProcess, freePort, makeCerts, ROOT, tempDir } from '../test/lib/agent-harness';
 import { toLoopback } from '../test/lib/agent-docs';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
 
-const NET = '127.20.9';
 const HAPROXY = '/usr/sbin/haproxy';
+const NGINX = '/usr/sbin/nginx';
+/** each engine's own loopback block */
+const NETS = { haproxy: process.env.BENCH_HAPROXY_NET ?? '127.20.9', nginx: process.env.BENCH_NGINX_NET ?? '127.50.9' } as const;
+type EngineName = keyof typeof NETS;
 
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -25,7 +34,7 @@ function rssKb(pid: number): number {
 }
 
 /** gen_large.py's document moved into this bench's loopback block. */
-function largeDoc(listeners: number): any {
+function largeDoc(listeners: number, NET: string): any {
   const out = execFileSync('/usr/bin/python3', ['/work/shared/bench/gen_large.py', String(listeners), '10', '5'], { encoding: 'utf8', maxBuffer: 256 << 20 });
   const d = JSON.parse(out);
   d.loadbalancer.vip_address = `${NET}.2`;
@@ -33,16 +42,43 @@ function largeDoc(listeners: number): any {
   return d;
 }
 
-async function main() {
-  printHeader('apply (PUT -> serving)', { haproxy: binaryVersion(HAPROXY, ['-v']) });
-  const work = tempDir('apply-bench-');
-  const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`) }, work);
+/** Resolves once the engine's reload count has not moved for 4 s (health-driven re-renders done). */
+async function settled(agent: AgentProcess): Promise<void> {
+  const reloads = async () => (await agent.api('GET', '/v1/details')).body.engine_process?.reloads as number;
+  let last = await reloads();
+  let since = Date.now();
+  while (Date.now() - since < 4000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await reloads();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+/** What nginx refuses of an example, left out (PROMETHEUS listeners, pool CAs). */
+function nginxFitExample(d: any): any {
+  d.loadbalancer.listeners = d.loadbalancer.listeners.filter((l: { protocol: string }) => l.protocol !== 'PROMETHEUS' && l.protocol !== 'SCTP');
+  for (const p of d.loadbalancer.pools) Object.assign(p, { ca_tls_container_data: null, crl_container_data: null });
+  return d;
+}
+
+async function bench(engineName: EngineName): Promise<void> {
+  const name = engineName;
+  const NET = NETS[name];
+  const work = tempDir(`apply-bench-${name}-`);
+  const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`), engine: name }, work);
+  // the examples' two members answer (their health checks pass, so every pool is rendered with its members)
+  const members = await Promise.all([3, 4].map((i) => new Promise<http.Server>((resolve) => {
+    const s = http.createServer((_q, r) => r.end('ok\n'));
+    s.listen(9000 + i - 2, `${NET}.${i}`, () => resolve(s));
+  })));
   try {
     await agent.start();
     await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before reading RSS
     const idleStart = rssKb(agent.proc!.pid!);
-    const engine = createHaproxyEngine({ cmd: HAPROXY, runDir: agent.runDir, runner: systemRunner(), query: queryUnixSocket });
     const current = path.join(agent.stateDir, 'current');
+    const engine: Engine = name === 'nginx'
+      ? createNginxEngine({ cmd: NGINX, runDir: agent.runDir, prefix: path.join(agent.stateDir, 'nginx'), configDir: current, runner: systemRunner() })
+      : createHaproxyEngine({ cmd: HAPROXY, runDir: agent.runDir, runner: systemRunner(), query: queryUnixSocket });
     let generation = 0;
 
     const examples = path.join(ROOT, '../shared/contract/examples');
@@ -51,16 +87,24 @@ async function main() {
       docs.push([name.replace(/\.json$/, ''), async () => {
         const d = JSON.parse(fs.readFileSync(path.join(examples, name), 'utf8'));
         const ports = await Promise.all(d.loadbalancer.listeners.map(() => freePort(`${NET}.2`)));
-        return toLoopback(d, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }]);
+        const l = toLoopback(d, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }]);
+        return engineName === 'nginx' ? nginxFitExample(l) : l;
       }]);
     }
-    docs.push(['large-100-listeners', async () => largeDoc(100)]);
+    docs.push(['large-100-listeners', async () => largeDoc(100, NET)]);
 
-    for (const [name, make] of docs) {
+    for (const [doc, make] of docs) {
       const base = await make();
-      const runs = name.startsWith('large') ? 5 : 10;
+      const runs = doc.startsWith('large') ? 5 : 10;
+      // the first apply of a document starts its health checks; with nginx the agent re-renders as members
+      // go DOWN (nothing listens at these addresses): measure once the engine's reload count holds still
+      const first = structuredClone(base);
+      first.generation = ++generation;
+      first.loadbalancer.pools[0].members[0].weight = 7;
+      await agent.api('PUT', '/v1/loadbalancer', first);
+      await settled(agent);
       const put = await runScenario({
-        name: `${name}: PUT -> serving`, runs,
+        name: `${name} ${doc}: PUT -> serving`, runs,
         fn: async () => {
           const d = structuredClone(base);
           d.generation = ++generation;
@@ -70,21 +114,22 @@ async function main() {
           if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
         },
       });
+      const main = name === 'nginx' ? 'nginx.conf' : 'haproxy.cfg';
       const floor = await runScenario({
-        name: `${name}: haproxy -c + bare reload`, runs,
+        name: `${name} ${doc}: ${name === 'nginx' ? 'nginx -t' : 'haproxy -c'} + bare reload`, runs,
         fn: async () => {
-          const c = await engine.check(current, 'haproxy.cfg');
+          const c = await engine.check(current, main);
           if (!c.ok) throw new Error(c.output);
           await engine.reload();
         },
       });
-      printResult({ ...put, name: `${name}: ratio to the floor`, extra: { ratio: (put.medianMs / floor.medianMs).toFixed(2) } });
+      printResult({ ...put, name: `${name} ${doc}: ratio to the floor`, extra: { ratio: (put.medianMs / floor.medianMs).toFixed(2) } });
     }
     const afterApplies = rssKb(agent.proc!.pid!);
     // idle: the validation worker exits 10 s after its last call, then the daemon collects
     await new Promise((r) => setTimeout(r, 13000));
     printResult({
-      name: 'agent RSS', runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0,
+      name: `${name}: agent RSS`, runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0,
       extra: {
         idle_after_start_MiB: (idleStart / 1024).toFixed(1),
         right_after_applies_MiB: (afterApplies / 1024).toFixed(1),
@@ -93,8 +138,18 @@ async function main() {
     });
   } finally {
     await agent.cleanup();
+    for (const m of members) {
+      m.closeAllConnections();
+      m.close();
+    }
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  printHeader('apply (PUT -> serving)', { haproxy: binaryVersion(HAPROXY, ['-v']), nginx: binaryVersion(NGINX, ['-v']) });
+  const only = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : null;
+  for (const e of ['haproxy', 'nginx'] as const) if (!only || only === e) await bench(e);
 }
 
 main().catch((e) => {

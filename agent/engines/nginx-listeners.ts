@@ -4,7 +4,7 @@
  */
 import type { Document } from '../../schemas/document';
 import { NGINX_PROTOCOLS, nginxListeners } from '../../renderers/nginx/context';
-import { endpointKey, establishedByLocal, unbound, type Endpoint, type ProcNetReader } from './proc-net';
+import { endpointKey, snapshot, unbound, type Endpoint, type ProcNetReader } from './proc-net';
 import type { ListenerState, ServedView } from './types';
 
 const hostPort = (e: Endpoint) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
@@ -27,16 +27,16 @@ export function nginxUnbound(doc: Document, read?: ProcNetReader): string[] {
 export function nginxListenerStates(doc: ServedView, running: boolean, read?: ProcNetReader): Record<string, ListenerState> {
   const lb = doc.loadbalancer ?? {};
   const ips = vips(lb);
-  const conns = running ? establishedByLocal(read) : new Map<string, number>();
+  const net = snapshot(read);
   const out: Record<string, ListenerState> = {};
   for (const l of lb.listeners ?? []) {
     const served = running && lb.admin_state_up !== false && l.admin_state_up !== false && (NGINX_PROTOCOLS as readonly string[]).includes(l.protocol ?? '');
     const eps = ips.map((ip) => ({ ip, port: l.protocol_port ?? 0, udp: l.protocol === 'UDP' }));
-    if (!served || unbound(eps, read).length) {
+    if (!served || unbound(eps, net).length) {
       out[l.listener_id] = { status: 'DOWN' };
       continue;
     }
-    out[l.listener_id] = { status: 'OPEN', current_connections: eps.reduce((n, e) => n + (conns.get(endpointKey(e)) ?? 0), 0) };
+    out[l.listener_id] = { status: 'OPEN', current_connections: eps.reduce((n, e) => n + (net.established.get(endpointKey(e)) ?? 0), 0) };
   }
   return out;
 }

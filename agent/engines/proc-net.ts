@@ -85,18 +85,35 @@ export function sockets(proto: 'tcp' | 'udp', read: ProcNetReader = readProcNet)
 
 const key = (e: Endpoint) => `${e.ip}|${e.port}`;
 
+/** One reading of the tables: what is bound and who is connected (read once, asked many times). */
+export interface SocketSnapshot {
+  tcpListening: Set<string>;
+  udpBound: Set<string>;
+  /** established TCP connections per local endpoint */
+  established: Map<string, number>;
+}
+
+/** Reads and indexes the tables once (a busy machine has thousands of sockets: asking per listener would read them per listener). */
+export function snapshot(read: ProcNetReader = readProcNet): SocketSnapshot {
+  const tcp = sockets('tcp', read);
+  const established = new Map<string, number>();
+  for (const s of tcp) if (s.state === TCP_ESTABLISHED) established.set(key(s.local), (established.get(key(s.local)) ?? 0) + 1);
+  return {
+    tcpListening: new Set(tcp.filter((s) => s.state === TCP_LISTEN).map((s) => key(s.local))),
+    udpBound: new Set(sockets('udp', read).filter((s) => s.remote.port === 0).map((s) => key(s.local))),
+    established,
+  };
+}
+
 /** The endpoints among `want` that have no listening socket (TCP) or bound socket (UDP). */
-export function unbound(want: readonly (Endpoint & { udp: boolean })[], read: ProcNetReader = readProcNet): Endpoint[] {
-  const tcp = new Set(sockets('tcp', read).filter((s) => s.state === TCP_LISTEN).map((s) => key(s.local)));
-  const udp = new Set(sockets('udp', read).filter((s) => s.remote.port === 0).map((s) => key(s.local)));
-  return want.filter((e) => !(e.udp ? udp : tcp).has(key(e)));
+export function unbound(want: readonly (Endpoint & { udp: boolean })[], from: ProcNetReader | SocketSnapshot = readProcNet): Endpoint[] {
+  const s = typeof from === 'function' ? snapshot(from) : from;
+  return want.filter((e) => !(e.udp ? s.udpBound : s.tcpListening).has(key(e)));
 }
 
 /** Established TCP connections per local endpoint (`ip|port`), e.g. clients of each VIP:port. */
 export function establishedByLocal(read: ProcNetReader = readProcNet): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of sockets('tcp', read)) if (s.state === TCP_ESTABLISHED) out.set(key(s.local), (out.get(key(s.local)) ?? 0) + 1);
-  return out;
+  return snapshot(read).established;
 }
 
 /** The map key of an endpoint (establishedByLocal). */

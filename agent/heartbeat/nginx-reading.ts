@@ -9,7 +9,7 @@
 import type { Document, Member, Pool } from '../../schemas/document';
 import type { MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { nginxListeners } from '../../renderers/nginx/context';
-import { endpointKey, establishedByLocal, unbound, type ProcNetReader } from '../engines/proc-net';
+import { endpointKey, snapshot, unbound, type ProcNetReader } from '../engines/proc-net';
 import type { EngineReading } from './collector';
 import type { NginxLogReceiver } from './nginx-log';
 
@@ -32,13 +32,13 @@ export function nginxReading(doc: Document, log: NginxLogReceiver, checked: (mem
   const lb = doc.loadbalancer;
   const vips = [...new Set([lb.vip_address, ...lb.additional_vips.map((v) => v.ip_address)])];
   const pools = new Map(lb.pools.map((p) => [p.pool_id, p] as const));
-  const conns = establishedByLocal(read);
+  const net = snapshot(read);
   const reading: EngineReading = { engine: log.current(), listeners: new Map(), pools: new Map(), totals: {} };
   for (const l of nginxListeners(doc)) {
     const udp = l.protocol === 'UDP';
     const eps = vips.map((ip) => ({ ip, port: l.protocol_port, udp }));
-    const open = unbound(eps, read).length === 0;
-    reading.listeners.set(l.listener_id, { status: open ? 'OPEN' : 'DOWN', conns: udp ? 0 : eps.reduce((n, e) => n + (conns.get(endpointKey(e)) ?? 0), 0) });
+    const open = unbound(eps, net).length === 0;
+    reading.listeners.set(l.listener_id, { status: open ? 'OPEN' : 'DOWN', conns: udp ? 0 : eps.reduce((n, e) => n + (net.established.get(endpointKey(e)) ?? 0), 0) });
     reading.totals[l.listener_id] = log.totalsOf(`${udp ? 'udp' : 'tcp'}/${l.protocol_port}`);
     const ids = new Set([l.default_pool_id, ...l.l7policies.filter((p) => p.admin_state_up && p.action === 'REDIRECT_TO_POOL').map((p) => p.redirect_pool_id)]);
     for (const id of ids) {
