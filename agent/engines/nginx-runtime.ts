@@ -78,7 +78,7 @@ export function createNginxRuntime(o: NginxRuntimeOptions): EngineRuntime {
     async stop() {
       monitor.stop();
       await refresh.stop();
-      receiver.stop();
+      await receiver.stop();
     },
   };
 }

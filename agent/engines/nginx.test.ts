@@ -31,7 +31,7 @@ test('nginxWorkers tells current workers from draining ones by their titles', ()
 });
 
 /** A fake nginx: a master whose workers change at SIGHUP, a status server answering a token, an error log. */
-function fake(dir: string, outcome: 'ok' | 'emerg' = 'ok') {
+function fake(dir: string, outcome: 'ok' | 'emerg' | 'cert' = 'ok') {
   const prefix = path.join(dir, 'nginx');
   const runDir = path.join(dir, 'run');
   const conf = path.join(dir, 'current');
@@ -56,7 +56,13 @@ function fake(dir: string, outcome: 'ok' | 'emerg' = 'ok') {
     kill: (_pid, sig) => {
       signals.push(sig);
       if (sig === 'SIGHUP') {
-        if (outcome === 'emerg') fs.appendFileSync(path.join(prefix, 'error.log'), '2026/01/01 00:00:00 [emerg] 4242#4242: bind() to 127.0.0.1:80 failed (98: Address already in use)\n');
+        const log = (l: string) => fs.appendFileSync(path.join(prefix, 'error.log'), `2026/01/01 00:00:00 [emerg] 4242#4242: ${l}\n`);
+        if (outcome === 'emerg') {
+          // nginx retries a bind, then gives up
+          log('bind() to 127.0.0.1:80 failed (98: Address already in use)');
+          setTimeout(() => log('bind() to 127.0.0.1:80 failed (98: Address already in use)'), 5);
+          setTimeout(() => log('still could not bind()'), 10);
+        } else if (outcome === 'cert') log('cannot load certificate "certs/x.pem": PEM_read_bio_X509_AUX() failed');
         else {
           workers = workers.map((w) => w + 10);
           serving = 'tok-2';
@@ -68,7 +74,7 @@ function fake(dir: string, outcome: 'ok' | 'emerg' = 'ok') {
     cmdline: () => [`nginx: master process /usr/sbin/nginx -p ${prefix} -c ${conf}/nginx.conf -e ${prefix}/error.log`],
   };
   const engine = createNginxEngine({
-    cmd: '/usr/sbin/nginx', runDir, prefix, configDir: conf, runner, sleep: async () => undefined, readyTimeoutMs: 200,
+    cmd: '/usr/sbin/nginx', runDir, prefix, configDir: conf, runner, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 2))), readyTimeoutMs: 500,
     statusGet: async () => ({ status: 200, body: `${serving}\n` }),
     listProcs: () => [{ pid: 4242, ppid: 1, title: 'nginx: master process' }, ...workers.map((pid) => ({ pid, ppid: 4242, title: 'nginx: worker process' }))],
     procNet: () => '',
@@ -109,8 +115,14 @@ describe('createNginxEngine', () => {
     await f.engine.start(f.conf, 'nginx.conf');
     fs.mkdirSync(f.prefix, { recursive: true });
     fs.writeFileSync(path.join(f.prefix, 'error.log'), '2026/01/01 [emerg] 1#1: an old failure\n');
-    await expect(f.engine.reload()).rejects.toThrow(/refused the new configuration at the reload .*: bind\(\) to 127\.0\.0\.1:80 failed \(98: Address already in use\)$/);
+    await expect(f.engine.reload()).rejects.toThrow(/refused the new configuration at the reload .*: bind\(\) to 127\.0\.0\.1:80 failed \(98: Address already in use\); still could not bind\(\)$/);
     expect((await f.engine.status()).failedReloads).toBe(1);
+  });
+
+  test('reload: an [emerg] that is not a bind fails it at once', async () => {
+    const f = fake(dir, 'cert');
+    await f.engine.start(f.conf, 'nginx.conf');
+    await expect(f.engine.reload()).rejects.toThrow(/: cannot load certificate "certs\/x\.pem": PEM_read_bio_X509_AUX\(\) failed$/);
   });
 
   test('verify: the token of current and every listener bound', async () => {

@@ -126,8 +126,12 @@ export function createNginxEngine(o: NginxOptions): Engine {
         last = e;
       }
       const emerg = emergSince(errorLog, logFrom);
-      if (emerg.length) throw new EngineFailed(`nginx refused the new configuration at ${what} (the previous workers keep serving): ${emerg.join('; ')}`);
-      if (now() > deadline) throw new EngineFailed(`nginx: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
+      // a bind that fails is retried (5 times, 500 ms apart) before nginx gives up with "still could not bind()":
+      // until then the master is busy with this attempt, and a rollback's signal would be taken for it
+      const binding = emerg.some((l) => /^bind\(\) to .* failed/.test(l)) && !emerg.some((l) => l.startsWith('still could not bind()'));
+      const refused = () => new EngineFailed(`nginx refused the new configuration at ${what} (the previous workers keep serving): ${[...new Set(emerg)].join('; ')}`);
+      if (emerg.length && !binding) throw refused();
+      if (now() > deadline) throw emerg.length ? refused() : new EngineFailed(`nginx: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
       await sleep(10);
     }
   };

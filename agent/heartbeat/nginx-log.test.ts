@@ -20,7 +20,7 @@ test.each([
   [H('h 80 1 1'), null],
 ])('parseLogDatagram(%p)', (text, want) => expect(parseLogDatagram(text)).toEqual(want));
 
-test('totals add up per protocol and port; the identity and totals survive a new receiver on the same file', () => {
+test('totals add up per protocol and port; the identity and totals survive a new receiver on the same file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngx-log-'));
   try {
     const file = path.join(dir, 'totals.json');
@@ -32,7 +32,7 @@ test('totals add up per protocol and port; the identity and totals survive a new
     expect(a.totalsOf('tcp/80')).toEqual({ bin: 200, bout: 400, stot: 1, ereq: 0 });
     expect(a.totalsOf('udp/80')).toEqual({ bin: 5, bout: 6, stot: 1, ereq: 0 });
     expect(a.totalsOf('tcp/81')).toEqual({ bin: 0, bout: 0, stot: 0, ereq: 0 });
-    a.stop();
+    await a.stop(0, 0);
     now += 5000;
     const b = new NginxLogReceiver(file, () => now);
     expect(b.current()).toEqual({ ...a.current(), uptimeSec: 5 });

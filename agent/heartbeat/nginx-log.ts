@@ -63,6 +63,7 @@ export class NginxLogReceiver {
   /** the counting "process" the heartbeat's baselines belong to: this file's life, not the agent's */
   private readonly id: string;
   private readonly started: number;
+  private lastAt = 0;
 
   /** `file` keeps the totals across agent restarts (null: in memory only). */
   constructor(private readonly file: string | null, private readonly now: () => number = Date.now) {
@@ -99,6 +100,7 @@ export class NginxLogReceiver {
 
   /** Counts one datagram (also the seam for tests). */
   add(text: string): void {
+    this.lastAt = this.now();
     const r = parseLogDatagram(text);
     if (!r) return;
     const t = this.totals.get(r.key) ?? { bin: 0, bout: 0, stot: 0, ereq: 0 };
@@ -115,8 +117,14 @@ export class NginxLogReceiver {
     return { pid: this.id, startTime: String(this.started), uptimeSec: Math.floor((this.now() - this.started) / 1000) };
   }
 
-  /** Closes the socket and keeps the totals. */
-  stop(): void {
+  /**
+   * Closes the socket and keeps the totals; first waits (at most `maxWaitMs`)
+   * until no datagram came for `quietMs`: nginx logs a request just after
+   * answering it, so the last requests' lines may still be on their way.
+   */
+  async stop(quietMs = 200, maxWaitMs = 1000): Promise<void> {
+    const end = this.now() + maxWaitMs;
+    while (this.sock && this.now() - this.lastAt < quietMs && this.now() < end) await new Promise((r) => setTimeout(r, 20));
     this.sock?.close();
     this.sock = null;
     this.save();

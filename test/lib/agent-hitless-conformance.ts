@@ -16,8 +16,9 @@ import type { EngineName } from './agent-conformance';
  * (members). `idleCloseRace`: the engine closes idle keep-alive connections
  * when a reload starts (nginx: no equivalent of haproxy's
  * `idle-close-on-response`), so a keep-alive client sending on one at that
- * instant sees the connection reset; such resets are then counted and
- * reported instead of failing the test, and must be the only failures.
+ * instant sees the connection reset; such resets (ECONNRESET: never an
+ * error status, never a timeout) are then counted and reported instead of
+ * failing the test, and must be the only failures.
  */
 export function describeHitless(engine: EngineName, NET: string, o: { idleCloseRace?: boolean } = {}): void {
   const APPLIES = 50;
@@ -114,7 +115,7 @@ export function describeHitless(engine: EngineName, NET: string, o: { idleCloseR
     if (o.idleCloseRace) {
       // eslint-disable-next-line no-console
       console.log(`hitless (${engine}): keep-alive connections reset under a request: ${keepTally.failed.length} of ${keepTally.ok + keepTally.failed.length}`);
-      for (const f of keepTally.failed) expect(f).toMatch(/^ECONNRESET socket hang up/);
+      for (const f of keepTally.failed) expect(f).toMatch(/^ECONNRESET /);
     } else {
       expect(keepTally.failed).toEqual([]);
     }
