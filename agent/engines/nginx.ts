@@ -15,6 +15,7 @@ import { EngineFailed } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import { httpGetUnix, type UnixHttpGet } from '../unix-socket';
 import { parseNginxBuild, type NginxBuild } from './nginx-build';
+import { emergSince, logSize, trimErrorLog } from './nginx-errorlog';
 import { listProcesses, nginxWorkers, type ProcessLister } from './nginx-procs';
 import { nginxListenerStates, nginxUnbound } from './nginx-listeners';
 import { readProcNet, type ProcNetReader } from './proc-net';
@@ -44,33 +45,6 @@ export async function nginxBuild(runner: ProcessRunner, cmd: string): Promise<Ng
   if (r.code !== 0) throw new EngineFailed(`${cmd} -V exited with ${r.code}: ${r.stderr.trim()}`);
   return parseNginxBuild(`${r.stderr}\n${r.stdout}`);
 }
-
-/** Lines nginx logged at `[emerg]` since byte `from` of its error log (a configuration it could not load). */
-function emergSince(file: string, from: number): string[] {
-  let text = '';
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const buf = Buffer.alloc(Math.max(0, Math.min(size - from, 1 << 20)));
-      fs.readSync(fd, buf, 0, buf.length, from);
-      text = buf.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter((l) => l.includes('[emerg]')).map((l) => l.replace(/^\S+ \S+ \[emerg\] \d+#\d+: /, ''));
-}
-
-const sizeOf = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
 
 /** Creates the nginx adapter. */
 export function createNginxEngine(o: NginxOptions): Engine {
@@ -156,7 +130,9 @@ export function createNginxEngine(o: NginxOptions): Engine {
       fs.mkdirSync(o.prefix, { recursive: true, mode: 0o700 });
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       // its own log: a check running beside a reload must not look like the reload's failure
-      const r = await o.runner.run(o.cmd, ['-t', '-q', '-p', o.prefix, '-c', path.join(dir, mainFile), '-e', path.join(o.prefix, 'check.log')], { timeoutMs: 60000 });
+      const checkLog = path.join(o.prefix, 'check.log');
+      trimErrorLog(checkLog);
+      const r = await o.runner.run(o.cmd, ['-t', '-q', '-p', o.prefix, '-c', path.join(dir, mainFile), '-e', checkLog], { timeoutMs: 60000 });
       return { ok: r.code === 0, output: `${r.stderr}\n${r.stdout}`.trim() };
     },
 
@@ -166,7 +142,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       // a status socket left by a killed nginx would make the new one fail to bind
       if (masterPid() === null) fs.rmSync(statusSocket, { force: true });
-      const from = sizeOf(errorLog);
+      const from = logSize(errorLog);
       const r = await o.runner.run(o.cmd, ['-p', o.prefix, '-c', path.join(dir, mainFile), '-e', errorLog], { detached: true, timeoutMs: 60000 });
       if (r.code !== 0) throw new EngineFailed(`nginx did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
       await waitForToken('start', from);
@@ -175,7 +151,8 @@ export function createNginxEngine(o: NginxOptions): Engine {
     async reload() {
       const pid = masterPid();
       if (pid === null) throw new EngineFailed('nginx is not running; nothing to reload');
-      const from = sizeOf(errorLog);
+      trimErrorLog(errorLog);
+      const from = logSize(errorLog);
       const before = (await status()).workerPids ?? [];
       counters.reloads++;
       o.runner.kill(pid, 'SIGHUP');
