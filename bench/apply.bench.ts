@@ -6,14 +6,15 @@
  * the agent's resident memory, idle after start and idle after the applies.
  * Run after the build: node dist/bench/apply.bench.js [--json]
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHaproxyEngine } from '../agent/engines/haproxy';
 import { systemRunner } from '../agent/process-runner';
 import { queryUnixSocket } from '../agent/unix-socket';
-import { AgentProcess, freePort, makeCerts, ROOT, tempDir } from '../test/lib/agent-harness';
+import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
 import { toLoopback } from '../test/lib/agent-docs';
+import { EXAMPLES_DIR } from '../test/lib/examples';
+import { genLarge } from '../test/lib/gen-large';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
 
 const NET = '127.20.9';
@@ -24,10 +25,9 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** gen_large.py's document moved into this bench's loopback block. */
+/** The gen-large document moved into this bench's loopback block. */
 function largeDoc(listeners: number): any {
-  const out = execFileSync('/usr/bin/python3', ['/work/shared/bench/gen_large.py', String(listeners), '10', '5'], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const d = JSON.parse(out);
+  const d: any = genLarge(listeners, 10, 5);
   d.loadbalancer.vip_address = `${NET}.2`;
   for (const p of d.loadbalancer.pools) for (const m of p.members) m.address = `${NET}.${3 + (Number(m.address.split('.')[3]) % 200)}`;
   return d;
@@ -45,7 +45,7 @@ async function main() {
     const current = path.join(agent.stateDir, 'current');
     let generation = 0;
 
-    const examples = path.join(ROOT, '../shared/contract/examples');
+    const examples = EXAMPLES_DIR;
     const docs: [string, () => Promise<any>][] = [];
     for (const name of fs.readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
       docs.push([name.replace(/\.json$/, ''), async () => {

@@ -113,7 +113,7 @@ lb.vip_address = vip; lb.listeners[0].protocol_port = Number(port);
 lb.pools[0].members.forEach((m, i) => { m.address = ip; m.protocol_port = 8081 + i; m.weight = 1; });
 Object.assign(lb.pools[0].healthmonitor, { url_path: "/", delay: 2, timeout: 1 });
 require("fs").writeFileSync(process.argv[5], JSON.stringify(d, null, 2));
-' "$REPO/../shared/contract/examples/http-basic.json" "$VIP" "$VIP_PORT" "$BACKEND_IP" "$DEMO/lb.json"
+' "$REPO/contract/examples/http-basic.json" "$VIP" "$VIP_PORT" "$BACKEND_IP" "$DEMO/lb.json"
 "${CURL[@]}" -X PUT -H 'content-type: application/json' --data-binary @"$DEMO/lb.json" "$API/v1/loadbalancer"; echo
 
 say "7. traffic through the VIP http://$VIP:$VIP_PORT/ (round robin over the two members)"

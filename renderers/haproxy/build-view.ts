@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import type { Document, Listener, Pool } from '../../schemas';
 import type { RenderContext } from '../types';
 import { haproxyWord } from '../escape';
+import { hstsHeaderValue } from '../hsts';
 import { backendName, buildBackend, isHttpMode } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
@@ -138,6 +139,9 @@ export function frontendRules(l: Listener): string[] {
     out.push('tcp-request connection reject if !allowed_src');
   }
   if (l.protocol === 'PROMETHEUS') out.push(...PROMETHEUS_RULES);
+  const hsts = hstsHeaderValue(l);
+  // digits and fixed words only: quoted for the spaces and ";"
+  if (hsts) out.push(`http-response set-header Strict-Transport-Security "${hsts}"`);
   if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
     const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
     const on = (i: number) => `if { var(txn.l7policy) -m int ${i} }`;

@@ -170,6 +170,17 @@ describe('TLS termination', () => {
     if (words) expect(bind).toContain(words);
     else expect(bind).not.toMatch(/verify|ca-file/);
   });
+  test.each([
+    [{ hsts_max_age: 31536000 }, 'max-age=31536000;'],
+    [{ hsts_max_age: 0, hsts_include_subdomains: true }, 'max-age=0; includeSubDomains;'],
+    [{ hsts_max_age: 600, hsts_include_subdomains: true, hsts_preload: true }, 'max-age=600; includeSubDomains; preload;'],
+  ])('HSTS %p sets the response header %p (Octavia\'s format)', (extra, value) => {
+    expect(section(cfgOf(tlsDoc(extra)), 'frontend l1')).toContain(`http-response set-header Strict-Transport-Security "${value}"`);
+  });
+  test('no HSTS header without hsts_max_age, nor on an HTTP listener', () => {
+    expect(cfgOf(tlsDoc({ hsts_max_age: null, hsts_include_subdomains: false, hsts_preload: false }))).not.toContain('Strict-Transport-Security');
+    expect(cfgOf(basic({}, { hsts_max_age: null }))).not.toContain('Strict-Transport-Security');
+  });
   test('an encrypted key is written decrypted (haproxy cannot take the passphrase)', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();

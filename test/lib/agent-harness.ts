@@ -10,18 +10,9 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROOT } from './root';
 
-/** The repository root, from the sources (test/lib) or from the build (dist/test/lib). */
-export const ROOT = ((): string => {
-  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
-    try {
-      if (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')).name === 'amphora-agent') return d;
-    } catch {
-      // keep walking up
-    }
-  }
-  return path.resolve(__dirname, '../..');
-})();
+export { ROOT };
 
 export interface Certs {
   dir: string;
