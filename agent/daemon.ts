@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
 import { haproxyCapabilities } from '../renderers/capabilities';
-import type { RenderContext } from '../renderers/types';
+import type { RenderContext, ServePlan } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
 import type { Preparer } from './apply/prepare';
@@ -34,7 +34,7 @@ export interface DaemonView {
   log: Logger;
   info: AgentInfo;
   /** generation, hash and document of what is applied, or null */
-  applied(): { generation: number; hash: string; document: Record<string, unknown> } | null;
+  applied(): { generation: number; hash: string; document: Record<string, unknown>; serves: ServePlan } | null;
   /** running?, pids, stats socket path */
   engineStatus(): Promise<EngineStatus>;
   engine: Engine;
@@ -102,7 +102,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     config: cfg, log, info, engine,
     applied: () => {
       const s = applier.applied();
-      return s ? { generation: s.generation, hash: s.hash, document: s.document } : null;
+      return s ? { generation: s.generation, hash: s.hash, document: s.document, serves: s.serves } : null;
     },
     engineStatus: () => engine.status(),
   };

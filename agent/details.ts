@@ -20,18 +20,20 @@ export interface DetailsDeps {
   heartbeat?: () => HeartbeatReport | null;
 }
 
-/** Per-listener state from the engine's frontends: OPEN, FULL, STOP, or DOWN when absent. */
-async function listenerStates(engine: Engine, ids: string[]): Promise<Record<string, unknown>> {
+/** Per-listener state of the listeners the engine serves, from its frontends; every other listener is DOWN. */
+async function listenerStates(engine: Engine, ids: string[], served: Set<string>): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   let rows: Awaited<ReturnType<Engine['stats']>> = [];
   try {
-    rows = await engine.stats();
+    if (served.size) rows = await engine.stats();
   } catch {
     // engine not running: every listener is DOWN
   }
+  const frontends = new Map(rows.filter((r) => r.svname === 'FRONTEND' && served.has(r.pxname)).map((r) => [r.pxname, r] as const));
   for (const id of ids) {
-    const fe = rows.find((r) => r.pxname === id && r.svname === 'FRONTEND');
-    out[id] = fe ? { status: fe.status, current_connections: Number(fe.scur || 0), total_connections: Number(fe.stot || 0) } : { status: 'DOWN' };
+    const fe = frontends.get(id);
+    const status = fe?.status === 'OPEN' || fe?.status === 'FULL' ? fe.status : 'DOWN';
+    out[id] = fe ? { status, current_connections: Number(fe.scur || 0), total_connections: Number(fe.stot || 0) } : { status: 'DOWN' };
   }
   return out;
 }
@@ -71,7 +73,7 @@ export async function buildDetails(d: DetailsDeps): Promise<Record<string, unkno
     load: os.loadavg(),
     memory: { total_bytes: os.totalmem(), free_bytes: os.freemem(), agent_rss_bytes: process.memoryUsage().rss },
     disk: disk(d.stateDir),
-    listeners: await listenerStates(d.engine, ids),
+    listeners: await listenerStates(d.engine, ids, new Set(applied?.serves?.engine.map((l) => l.id) ?? [])),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
   };

@@ -34,6 +34,40 @@ export interface RenderContext {
   vrrpInterface?: string;
 }
 
+/** An address and port the engine binds or a member listens on. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** One pool as the engine serves it for one listener. */
+export interface ServedPool {
+  /** `POOL_ID:LISTENER_ID`: the heartbeat's pool key (and haproxy's backend name) */
+  key: string;
+  poolId: string;
+  listenerId: string;
+  /** every member, enabled or not (a disabled one is rendered, and reported, as such) */
+  members: { id: string; address: string; port: number }[];
+}
+
+/**
+ * What the engine is expected to serve once these files are loaded: worked
+ * out once, where the view is built, and read by verification, the reload
+ * diagnosis, the heartbeat and the details (never recomputed from the document).
+ */
+export interface ServePlan {
+  /** every enabled listener (admin_state_up): what the heartbeat reports, whoever serves it */
+  reported: string[];
+  /** listeners the engine itself must have open, with the addresses each binds (none when the load balancer is disabled) */
+  engine: { id: string; binds: Endpoint[] }[];
+  /** enabled UDP/SCTP listeners, served by keepalived's LVS */
+  lvs: string[];
+  /** pools the engine serves, with their members */
+  pools: ServedPool[];
+  /** other addresses the engine binds, named by the field they come from (stick-table peers on `amphora.vrrp_address`) */
+  otherBinds: (Endpoint & { field: string })[];
+}
+
 /** Files to write, relative to the config directory (paths inside configs are relative too). */
 export interface RenderOutput {
   /** relative path -> content */
@@ -42,6 +76,8 @@ export interface RenderOutput {
   main: string;
   /** files that hold private keys: redacted by GET /v1/config, written 0600 */
   secrets: string[];
+  /** what the engine serves with these files */
+  serves: ServePlan;
 }
 
 export type RenderFn = (doc: Document, ctx: RenderContext) => RenderOutput;

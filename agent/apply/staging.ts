@@ -23,7 +23,7 @@ export function configLayout(stateDir: string): ConfigLayout {
 }
 
 /** Writes the rendered files into `configs/<name>` (secrets 0600), fsyncs them, returns the dir. */
-export function writeCandidate(layout: ConfigLayout, name: string, out: RenderOutput): string {
+export function writeCandidate(layout: ConfigLayout, name: string, out: Pick<RenderOutput, 'files' | 'secrets' | 'main'>): string {
   const dir = path.join(layout.configsDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

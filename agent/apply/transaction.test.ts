@@ -18,6 +18,11 @@ const fakeRender: RenderFn = (doc) => ({
     'certs/key.pem': 'SECRET',
   },
   secrets: ['certs/key.pem'],
+  serves: {
+    reported: doc.loadbalancer.listeners.map((l) => l.listener_id),
+    engine: doc.loadbalancer.admin_state_up ? doc.loadbalancer.listeners.map((l) => ({ id: l.listener_id, binds: [] })) : [],
+    lvs: [], pools: [], otherBinds: [],
+  },
 });
 
 /** An engine in memory that serves whatever `current/proxy.cfg` says at its last reload. */

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
-import type { RenderOutput } from '../../renderers/types';
+import type { RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
@@ -46,7 +46,7 @@ export interface ApplierDeps {
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
-  diagnose?: (doc: Document, previous: Document | null) => Promise<string | null>;
+  diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
 }
 
 /** Creates the applier over an engine, a renderer and a state store. */
@@ -83,15 +83,17 @@ export function createApplier(d: ApplierDeps): Applier {
     return dir;
   };
 
+  const verify = (plan: ServePlan) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+
   /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
-  const serve = async (doc: Document, main: string): Promise<void> => {
+  const serve = async (plan: ServePlan, main: string): Promise<void> => {
     const st = await d.engine.status();
     if (st.running) {
       await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload();
+      await d.engine.reload(plan);
     }
     else await d.engine.start(layout.currentLink, main);
-    await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+    await verify(plan);
   };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
@@ -101,17 +103,17 @@ export function createApplier(d: ApplierDeps): Applier {
     switchCurrent(layout, name);
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(doc, out.main);
+      await serve(out.serves, out.main);
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
-      const why = await (d.diagnose ?? diagnoseBind)(doc, prev?.doc ?? null).catch(() => null);
+      const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
       d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
       let rolledBack = true;
       if (prev && prevName) {
         switchCurrent(layout, prevName);
         try {
-          await serve(prev.doc, prev.state.main);
+          await serve(prev.state.serves, prev.state.main);
         } catch (e2) {
           rolledBack = false;
           d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
@@ -139,7 +141,7 @@ export function createApplier(d: ApplierDeps): Applier {
   const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
     const state: AppliedState = {
       format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-      secrets: out.secrets, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+      secrets: out.secrets, serves: out.serves, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
     };
     d.store.save(state);
     applied = { state, doc };
@@ -237,8 +239,9 @@ export function createApplier(d: ApplierDeps): Applier {
         const st = await d.engine.status();
         const target = currentTarget(layout);
         if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
-          await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
-          applied = { state, doc };
+          await verify(out.serves);
+          // a state written before serve plans existed gets the one this agent renders
+          applied = { state: { ...state, serves: out.serves }, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
         }

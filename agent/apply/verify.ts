@@ -1,24 +1,17 @@
 /**
  * After a reload: the new worker answers on its stats socket and every
- * listener it should serve is a frontend that is OPEN (bound).
+ * listener the serve plan gives the engine is a frontend that is OPEN (bound).
  */
-import type { Document } from '../../schemas/document';
-import { portFamily } from '../../schemas/enums';
+import type { ServePlan } from '../../renderers/types';
 import type { Engine } from '../engines/types';
 
-/** Listener ids the proxy itself must serve: enabled TCP-family ones (UDP/SCTP belong to keepalived). */
-export function expectedFrontends(doc: Document): string[] {
-  return doc.loadbalancer.listeners
-    .filter((l) => l.admin_state_up && portFamily(l.protocol) === 'tcp')
-    .map((l) => l.listener_id);
-}
-
 /** Null when the running engine serves what it should, else the reason. */
-export async function verifyServing(engine: Engine, frontends: string[]): Promise<string | null> {
+export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
   const status = await engine.status();
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
   const info = await engine.info();
   if (Number(info.Pid) !== status.workerPid) return `the stats socket answers for pid ${info.Pid}, not the new worker ${status.workerPid}`;
+  if (frontends.length === 0) return null;
   const rows = await engine.stats();
   const open = new Set(rows.filter((r) => r.svname === 'FRONTEND' && r.status === 'OPEN').map((r) => r.pxname));
   const missing = frontends.filter((f) => !open.has(f));
@@ -32,14 +25,15 @@ export interface WaitOptions {
 }
 
 /** Polls verifyServing until it passes or the deadline passes: the new worker may need a moment to answer. */
-export async function waitServing(engine: Engine, doc: Document, o: WaitOptions): Promise<void> {
+export async function waitServing(engine: Engine, plan: ServePlan, o: WaitOptions): Promise<void> {
   const now = o.now ?? (() => Date.now());
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = now() + o.timeoutMs;
+  const frontends = plan.engine.map((l) => l.id);
   for (;;) {
     let reason: string | null;
     try {
-      reason = await verifyServing(engine, expectedFrontends(doc));
+      reason = await verifyServing(engine, frontends);
     } catch (e) {
       reason = (e as Error).message;
     }

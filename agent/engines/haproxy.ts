@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { EngineFailed } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
+import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
+import { ensureServerState, filterServerState, writeServerState } from './haproxy-server-state';
 import type { CheckResult, Engine, EngineStatus, EngineVersion } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
@@ -61,6 +63,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
   const masterSocket = path.join(o.runDir, 'master.sock');
   const statsSocket = path.join(o.runDir, 'haproxy.sock');
   const pidFile = path.join(o.runDir, 'haproxy.pid');
+  const stateFile = path.join(o.runDir, SERVER_STATE_FILE);
 
   const masterPid = (): number | null => {
     let text: string;
@@ -122,6 +125,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     },
 
     async check(configDir, mainFile): Promise<CheckResult> {
+      fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      ensureServerState(stateFile);
       const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: 60000 });
       const output = `${r.stderr}\n${r.stdout}`.trim();
       return { ok: r.code === 0, output };
@@ -129,15 +134,22 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
     async start(configDir, mainFile) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      // no worker to take states from: whatever an earlier process left is stale
+      writeServerState(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
       const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: 60000 });
       if (r.code !== 0) throw new EngineFailed(`haproxy did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
       await waitFor('start', (s) => s.running && s.workerPid !== null);
     },
 
-    async reload() {
+    async reload(next) {
       const before = await status();
       if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
+      if (next) {
+        // member health as the serving worker knows it, for the members the new configuration keeps
+        const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
+        writeServerState(stateFile, filterServerState(dump, next));
+      }
       try {
         await o.query(masterSocket, 'reload', 5000);
       } catch {

@@ -1,4 +1,5 @@
 /** The interface every engine adapter implements (haproxy today; nginx shares it). */
+import type { ServePlan } from '../../renderers/types';
 
 export interface CheckResult {
   ok: boolean;
@@ -38,8 +39,12 @@ export interface Engine {
   check(configDir: string, mainFile: string): Promise<CheckResult>;
   /** Starts the engine daemonized on the stable config dir (a symlink); resolves when a worker runs. */
   start(configDir: string, mainFile: string): Promise<void>;
-  /** Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take. */
-  reload(): Promise<void>;
+  /**
+   * Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take.
+   * `next` is what the new configuration serves: the engine carries over the runtime state
+   * (member health) of what it still serves unchanged, and nothing else.
+   */
+  reload(next?: ServePlan): Promise<void>;
   /** Stops serving: graceful first, then forced after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   status(): Promise<EngineStatus>;

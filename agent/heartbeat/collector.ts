@@ -3,6 +3,7 @@
  * and the engine's `show stat` / `show info`; computes deltas and the next seq
  * through the counter store. No sockets: the sender sends what this returns.
  */
+import type { ServePlan } from '../../renderers/types';
 import type { HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat/message';
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
@@ -10,18 +11,11 @@ import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, T
 import { counter, parseShowInfo, parseShowStat, StatRow } from '../engines/haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
 
-/** The part of the applied document the heartbeat reads (a `Document` is one). */
-export interface HeartbeatDocView {
-  loadbalancer: {
-    listeners: readonly { listener_id: string; protocol: string; admin_state_up?: boolean | null }[];
-    pools: readonly { pool_id: string; protocol: string }[];
-  };
-}
-
 export interface AppliedConfig {
   generation: number;
   configHash: string;
-  doc: HeartbeatDocView;
+  /** what the engine serves with the applied files (the renderer's plan) */
+  serves: ServePlan;
 }
 
 export interface EngineStats {
@@ -40,26 +34,15 @@ export interface CollectorDeps {
 
 export type CollectResult = { ok: true; message: HeartbeatMessage; engineRestarted: boolean } | { ok: false; skip: 'no_config' | 'engine_down' };
 
-// keepalived LVS serves these, not haproxy: their stats are not in `show stat`
-const NOT_HAPROXY = new Set(['UDP', 'SCTP']);
-
 function engineIdentity(info: Record<string, string>): EngineIdentity | null {
   if (!info.Pid) return null;
   const uptime = Number(info.Uptime_sec);
   return { pid: info.Pid, startTime: info.Start_time_sec || null, uptimeSec: Number.isFinite(uptime) ? uptime : 0 };
 }
 
-/** The ids haproxy serves for this document: enabled TCP-family listeners and every pool. */
-function expectedIds(doc: HeartbeatDocView): { listeners: Set<string>; pools: Set<string> } {
-  const lb = doc.loadbalancer;
-  const listeners = new Set(lb.listeners.filter((l) => l.admin_state_up !== false && !NOT_HAPROXY.has(l.protocol)).map((l) => l.listener_id));
-  const pools = new Set(lb.pools.filter((p) => !NOT_HAPROXY.has(p.protocol)).map((p) => p.pool_id));
-  return { listeners, pools };
-}
-
-/** Every enabled listener of the document, whoever serves it. */
-function enabledListenerIds(doc: HeartbeatDocView): string[] {
-  return doc.loadbalancer.listeners.filter((l) => l.admin_state_up !== false).map((l) => l.listener_id);
+/** The listeners (frontends) and pools (backends) the engine serves. */
+function expectedIds(plan: ServePlan): { listeners: Set<string>; pools: Set<string> } {
+  return { listeners: new Set(plan.engine.map((l) => l.id)), pools: new Set(plan.pools.map((p) => p.key)) };
 }
 
 interface EngineReading {
@@ -89,8 +72,7 @@ export class HeartbeatCollector {
         if (want.listeners.has(px)) frontends.set(px, row);
         continue;
       }
-      const [poolId, listenerId, extra] = px.split(':');
-      if (extra !== undefined || !want.pools.has(poolId) || !want.listeners.has(listenerId)) continue;
+      if (!want.pools.has(px)) continue;
       if (row.svname === 'BACKEND') backends.set(px, row);
       else {
         const st = memberStatus(row);
@@ -119,7 +101,7 @@ export class HeartbeatCollector {
   async collect(): Promise<CollectResult> {
     const applied = this.deps.getApplied();
     if (!applied) return { ok: false, skip: 'no_config' };
-    const r = await this.read(expectedIds(applied.doc), true);
+    const r = await this.read(expectedIds(applied.serves), true);
     if (!r) return { ok: false, skip: 'engine_down' };
     const prev = this.deps.counters.load();
     const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
@@ -132,7 +114,7 @@ export class HeartbeatCollector {
     // every enabled listener; one this agent does not serve (UDP/SCTP: keepalived
     // is not run yet) or haproxy lacks is reported DOWN rather than left out,
     // which would make the controller fail the amphora over again and again.
-    for (const id of enabledListenerIds(applied.doc)) {
+    for (const id of applied.serves.reported) {
       message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }
     for (const key of new Set([...r.backends.keys(), ...r.servers.keys()])) {
@@ -155,7 +137,7 @@ export class HeartbeatCollector {
   async checkpoint(): Promise<boolean> {
     const prev = this.deps.counters.load();
     const applied = this.deps.getApplied();
-    const want = applied ? expectedIds(applied.doc) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Set<string>() };
+    const want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Set<string>() };
     if (want.listeners.size === 0) return false;
     const r = await this.read(want, false);
     if (!r) return false;

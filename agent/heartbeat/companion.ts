@@ -6,18 +6,10 @@
  */
 import * as path from 'node:path';
 import type { Companion, DaemonView } from '../daemon';
-import type { HeartbeatDocView } from './collector';
 import { createHeartbeat, Heartbeat } from './heartbeat';
 import { readHaproxyStats } from './haproxy-stats';
 
 export const COUNTERS_FILE = 'heartbeat-counters.json';
-
-/** The heartbeat's view of a stored document, or null when it lacks the keys the heartbeat reads. */
-export function docView(document: Record<string, unknown>): HeartbeatDocView | null {
-  const lb = document.loadbalancer as Partial<HeartbeatDocView['loadbalancer']> | undefined;
-  if (!lb || !Array.isArray(lb.listeners) || !Array.isArray(lb.pools)) return null;
-  return { loadbalancer: { listeners: lb.listeners, pools: lb.pools } };
-}
 
 /** The heartbeat over a running daemon (not started). */
 export function daemonHeartbeat(view: DaemonView): Heartbeat {
@@ -29,8 +21,7 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
     targets: cfg.controllers,
     getApplied: () => {
       const a = view.applied();
-      const doc = a && docView(a.document);
-      return a && doc ? { generation: a.generation, configHash: a.hash, doc } : null;
+      return a ? { generation: a.generation, configHash: a.hash, serves: a.serves } : null;
     },
     readStats: async () => {
       const st = await view.engineStatus();

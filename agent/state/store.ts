@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../durable-fs';
+import type { ServePlan } from '../../renderers/types';
 import { documentHash } from './hash';
 
 export interface AppliedState {
@@ -20,6 +21,8 @@ export interface AppliedState {
   files: Record<string, string>;
   main: string;
   secrets: string[];
+  /** what the engine serves with these files (renderers/types.ts) */
+  serves: ServePlan;
   filesHash: string;
   /** name of the config directory under `configs/` that holds these files */
   configDir: string;

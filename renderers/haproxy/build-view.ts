@@ -5,13 +5,14 @@
  */
 import { isIP } from 'node:net';
 import type { Document, Listener, Pool } from '../../schemas';
-import type { RenderContext } from '../types';
+import type { RenderContext, ServePlan } from '../types';
 import { haproxyWord } from '../escape';
 import { hstsHeaderValue } from '../hsts';
 import { backendName, buildBackend, isHttpMode } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
+import { SERVER_STATE_FILE } from './runtime-files';
 import type { BackendView, FrontendView, HaproxyView, PeersView } from './view-model';
 
 /** Upper bound of the global maxconn whatever the fd limit: buffers of a small VM's memory. */
@@ -171,8 +172,25 @@ function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileS
   };
 }
 
-/** The view model of haproxy.cfg; TLS files are added to `sink`. */
-export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSink): HaproxyView {
+/** What the engine serves with this view: the one answer verification, diagnosis and the heartbeat read. */
+function servePlan(doc: Document, plans: ListenerPlan[], vips: string[]): ServePlan {
+  const enabled = doc.loadbalancer.listeners.filter((l) => l.admin_state_up);
+  const served = plans.filter((pl) => pl.enabled);
+  const vrrp = peersOf(doc) ? doc.amphora?.vrrp_address : null;
+  return {
+    reported: enabled.map((l) => l.listener_id),
+    engine: served.map((pl) => ({ id: pl.l.listener_id, binds: vips.map((host) => ({ host, port: pl.l.protocol_port })) })),
+    lvs: doc.loadbalancer.admin_state_up ? enabled.filter((l) => l.protocol === 'UDP' || l.protocol === 'SCTP').map((l) => l.listener_id) : [],
+    pools: served.flatMap((pl) => pl.pools.map((p) => ({
+      key: `${p.pool_id}:${pl.l.listener_id}`, poolId: p.pool_id, listenerId: pl.l.listener_id,
+      members: p.members.map((m) => ({ id: m.member_id, address: m.address, port: m.protocol_port })),
+    }))),
+    otherBinds: vrrp ? [{ host: vrrp, port: PEER_PORT, field: 'amphora.vrrp_address' }] : [],
+  };
+}
+
+/** The view model of haproxy.cfg and what it serves; TLS files are added to `sink`. */
+export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSink): { view: HaproxyView; serves: ServePlan } {
   const vips = vipAddresses(doc);
   const ipv6 = vips.some((ip) => isIP(ip) === 6);
   const plans = plan(doc);
@@ -184,11 +202,12 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
   const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
   const peers = peersOf(doc);
   const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, { ipv6, peers: peers?.name ?? null }, sink)));
-  return {
+  const view: HaproxyView = {
     global: {
       loadbalancerId: haproxyWord(doc.loadbalancer.loadbalancer_id, 'a loadbalancer_id'),
       pidfile: `${runDir}/haproxy.pid`,
       statsSocket: `${runDir}/haproxy.sock`,
+      serverStateFile: `${runDir}/${SERVER_STATE_FILE}`,
       maxconn,
       strictLimits,
       hardStopAfter: formatDuration((ctx.hardStopAfterSec ?? DEFAULT_HARD_STOP_AFTER_SEC) * 1000),
@@ -198,4 +217,5 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
     frontends,
     backends,
   };
+  return { view, serves: servePlan(doc, plans, vips) };
 }

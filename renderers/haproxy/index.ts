@@ -32,9 +32,9 @@ export function printHaproxy(view: HaproxyView): string {
 /** Renders a validated document for haproxy. */
 export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext): RenderOutput => {
   const sink: FileSink = { files: {}, secrets: [] };
-  const view = buildHaproxyView(doc, ctx, sink);
+  const { view, serves } = buildHaproxyView(doc, ctx, sink);
   const files: Record<string, string> = { [HAPROXY_MAIN]: printHaproxy(view), ...sink.files };
   const ka = renderKeepalived(doc, ctx);
   if (ka) Object.assign(files, ka.files);
-  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort() };
+  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves };
 };

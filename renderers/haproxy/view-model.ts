@@ -7,6 +7,8 @@ export interface GlobalView {
   loadbalancerId: string;
   pidfile: string;
   statsSocket: string;
+  /** where the agent saves `show servers state` before a reload; loaded by the new worker */
+  serverStateFile: string;
   maxconn: number;
   /** false when haproxy's one-fd-per-check budget exceeds the fd limit (see build-view) */
   strictLimits: boolean;

@@ -12,7 +12,7 @@ import { createHeartbeat } from '../../agent/heartbeat';
 import { nullLogger } from '../../agent/log';
 import { runCli } from '../../controller/cli';
 import { encodeHeartbeat } from '../../schemas/heartbeat';
-import { heartbeatDoc } from '../lib/heartbeat-doc';
+import { heartbeatPlan } from '../lib/heartbeat-doc';
 import { until } from '../lib/heartbeat-haproxy';
 import { showInfo, showStat } from '../lib/heartbeat-show-stat';
 
@@ -26,7 +26,7 @@ function agent(dir: string, host: string, port: number) {
     heartbeatKey: KEY,
     intervalSec: 10,
     targets: [{ host, port }],
-    getApplied: () => ({ generation: 3, configHash: 'h', doc: heartbeatDoc([{ id: 'l1' }], [{ id: 'p1' }]) }),
+    getApplied: () => ({ generation: 3, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], ['p1:l1']) }),
     readStats: async () => ({ showStat: showStat([{ name: 'l1', stot: 4, bin: 10, bout: 20 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }, { name: 'm2', status: 'DOWN' }] }]), showInfo: showInfo(1, 1) }),
     countersFile: path.join(dir, `c-${port}.json`),
     logger: nullLogger(),
