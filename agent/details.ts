@@ -3,14 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Applier } from './apply/transaction';
 import type { Engine } from './engines/types';
+import type { DetailsBody } from '../schemas/api';
 import type { AgentInfo } from './info';
 
 /** What the heartbeat sender reports about itself (wired by the daemon; absent until then). */
-export interface HeartbeatReport {
-  targets: string[];
-  last_send_error: string | null;
-  [k: string]: unknown;
-}
+export type HeartbeatReport = NonNullable<DetailsBody['heartbeat']>;
 
 export interface DetailsDeps {
   info: AgentInfo;
@@ -21,8 +18,8 @@ export interface DetailsDeps {
 }
 
 /** Per-listener state of the listeners the engine serves, from its frontends; every other listener is DOWN. */
-async function listenerStates(engine: Engine, ids: string[], served: Set<string>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
+async function listenerStates(engine: Engine, ids: string[], served: Set<string>): Promise<DetailsBody['listeners']> {
+  const out: DetailsBody['listeners'] = {};
   let rows: Awaited<ReturnType<Engine['stats']>> = [];
   try {
     if (served.size) rows = await engine.stats();
@@ -38,7 +35,7 @@ async function listenerStates(engine: Engine, ids: string[], served: Set<string>
   return out;
 }
 
-function disk(dir: string): Record<string, number> | null {
+function disk(dir: string): DetailsBody['disk'] {
   try {
     const s = fs.statfsSync(dir);
     return { total_bytes: s.blocks * s.bsize, available_bytes: s.bavail * s.bsize };
@@ -48,10 +45,10 @@ function disk(dir: string): Record<string, number> | null {
 }
 
 /** Builds the details record. */
-export async function buildDetails(d: DetailsDeps): Promise<Record<string, unknown>> {
+export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
   const applied = d.applier.applied();
   const ids = ((applied?.document.loadbalancer as { listeners?: { listener_id: string }[] } | undefined)?.listeners ?? []).map((l) => l.listener_id);
-  let engine: unknown;
+  let engine: DetailsBody['engine_process'];
   try {
     const s = await d.engine.status();
     engine = {

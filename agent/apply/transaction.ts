@@ -183,7 +183,7 @@ export function createApplier(d: ApplierDeps): Applier {
     const g = (input as { generation?: unknown } | null)?.generation;
     counters.refused++;
     refused = {
-      generation: typeof g === 'number' ? g : null, code: e.code, status: e.status,
+      generation: typeof g === 'number' ? g : null, code: e.toBody().code, status: e.status,
       errors: e instanceof DocumentInvalid ? e.errors : [], message: e.message, at: now().toISOString(),
     };
     d.log.warn('refused a document', { generation: refused.generation, code: e.code, reason: e.message });

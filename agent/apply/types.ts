@@ -1,17 +1,14 @@
 /** What the apply transaction answers and remembers; the API and the daemon read these. */
 import type { ValidationError } from '../../schemas';
+import type { ApplyResultBody, DeletedBody, ErrorBody, ValidateResultBody } from '../../schemas/api';
 import type { AppliedState } from '../state/store';
 
-export interface ApplyResult {
-  result: 'applied' | 'unchanged';
-  generation: number;
-  hash: string;
-  reloaded: boolean;
-}
+/** PUT /v1/loadbalancer's answer (schemas/api.ts). */
+export type ApplyResult = ApplyResultBody;
 
 export interface Refusal {
   generation: number | null;
-  code: string;
+  code: ErrorBody['code'];
   status: number;
   errors: ValidationError[];
   message: string;
@@ -28,9 +25,9 @@ export interface ApplyCounters {
 export interface Applier {
   apply(input: unknown): Promise<ApplyResult>;
   /** Everything apply does short of touching the running engine. */
-  validate(input: unknown): Promise<{ valid: true; generation: number; hash: string; unchanged: boolean }>;
+  validate(input: unknown): Promise<ValidateResultBody>;
   /** Stops serving and forgets the document (DELETE). */
-  remove(): Promise<{ deleted: boolean }>;
+  remove(): Promise<DeletedBody>;
   /** At start: restore the stored state and make sure it is serving. */
   restore(): Promise<void>;
   /** Resolves once every queued apply or delete has finished (shutdown). */
