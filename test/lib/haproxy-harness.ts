@@ -50,7 +50,11 @@ export function writeRendered(dir: string, out: RenderOutput): void {
     fs.writeFileSync(p, content, { mode: out.secrets.includes(rel) ? 0o600 : 0o644 });
   }
   const state = /^\s*server-state-file (\S+)$/m.exec(out.files[out.main] ?? '')?.[1];
-  if (state && fs.existsSync(path.dirname(state)) && !fs.existsSync(state)) fs.writeFileSync(state, '1\n');
+  // only under a test's own temp dirs (the fixed context's /run/amphora-agent is left alone)
+  if (state && state.startsWith(os.tmpdir()) && !fs.existsSync(state)) {
+    fs.mkdirSync(path.dirname(state), { recursive: true });
+    fs.writeFileSync(state, '1\n');
+  }
 }
 
 /** `haproxy -c` of a staged config dir, as the agent runs it; returns status and output. */
