@@ -18,6 +18,8 @@ export interface DetailsDeps {
   engine: Engine;
   stateDir: string;
   heartbeat?: () => HeartbeatReport | null;
+  /** keepalived's process, VRRP state and restarts (agent/keepalived) */
+  keepalived?: () => object;
 }
 
 /** Per-listener state from the engine's frontends: OPEN, FULL, STOP, or DOWN when absent. */
@@ -74,5 +76,6 @@ export async function buildDetails(d: DetailsDeps): Promise<Record<string, unkno
     listeners: await listenerStates(d.engine, ids),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
+    keepalived: d.keepalived?.() ?? null,
   };
 }
