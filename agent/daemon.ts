@@ -16,6 +16,7 @@ import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
 import { createHaproxyEngine } from './engines/haproxy';
+import { createKeepalived } from './keepalived';
 import type { Engine, EngineStatus } from './engines/types';
 import { ConfigError } from './errors';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
@@ -79,8 +80,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
   const version = await engine.version();
   const capabilities = haproxyCapabilities(version.version);
-  // vrrpInterface left to the renderer's default: the NIC is known only once a document names the VRRP address
-  const context: RenderContext = { capabilities, runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC };
+  const context: RenderContext = {
+    capabilities, runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC,
+    vrrpInterface: cfg.vrrpInterface, vrrpTiming: cfg.vrrpTiming,
+  };
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
@@ -88,8 +91,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
   const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
+  // keepalived (VRRP, LVS) is served, rolled back and stopped with the engine; its supervisor restarts it when it dies
+  const keepalived = createKeepalived({ cmd: cfg.keepalivedCmd, runDir: cfg.runDir, vrrpInterface: cfg.vrrpInterface, engine, runner, log });
   const applier = createApplier({
-    stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log,
+    stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
       settled: (what) => void (ready && notifier.ready(what)),
@@ -114,7 +119,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   await applier.restore();
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
-    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null }),
+    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report }),
   });
   const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
   const port = await listen(server, cfg.bindHost, cfg.bindPort).catch(async (e) => {
@@ -122,6 +127,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     throw e;
   });
 
+  keepalived.supervisor.start();
   const applied = applier.applied();
   ready = true;
   for (const c of companions) c.ready?.();
@@ -135,6 +141,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
+      await keepalived.supervisor.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -15,6 +15,8 @@ export interface DetailsDeps {
   engine: Engine;
   stateDir: string;
   heartbeat?: () => HeartbeatReport | null;
+  /** keepalived's process, VRRP state and restarts (agent/keepalived) */
+  keepalived?: () => NonNullable<DetailsBody['keepalived']>;
 }
 
 /** Per-listener state of the listeners the engine serves, from its frontends; every other listener is DOWN. */
@@ -73,5 +75,6 @@ export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
     listeners: await listenerStates(d.engine, ids, new Set(applied?.serves?.engine.map((l) => l.id) ?? [])),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
+    keepalived: d.keepalived?.() ?? null,
   };
 }

@@ -137,3 +137,15 @@ export function asAgentError(e: unknown): AgentError {
   if (e instanceof AgentError) return e;
   return new AgentError(e instanceof Error ? e.message : String(e), { cause: e });
 }
+
+/** The configured VRRP interface does not exist on this VM: keepalived cannot run the document's VRRP instance (422; nothing changed). */
+export class VrrpInterfaceMissing extends AgentError {
+  override readonly code = 'VRRP_INTERFACE_MISSING';
+  override readonly status = 422;
+  constructor(readonly iface: string, readonly available: string[]) {
+    super(`[amphora_agent] vrrp_interface: ${iface} does not exist on this VM (its interfaces: ${available.join(', ') || 'none'}); the ACTIVE_STANDBY document needs it for VRRP, so set vrrp_interface to the NIC that carries the VIP`);
+  }
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), vrrp_interface: this.iface, interfaces: this.available };
+  }
+}

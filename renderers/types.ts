@@ -32,6 +32,18 @@ export interface RenderContext {
   hardStopAfterSec?: number;
   /** NIC that carries the VIPs and VRRP adverts (keepalived); absent: `eth1` */
   vrrpInterface?: string;
+  /** VRRP and health-check timing (keepalived); absent: Octavia's defaults (renderers/keepalived) */
+  vrrpTiming?: VrrpTiming;
+}
+
+/** Octavia's `[keepalived_vrrp]` options, in seconds and counts. */
+export interface VrrpTiming {
+  advertInt: number;
+  checkInterval: number;
+  failCount: number;
+  successCount: number;
+  garpRefreshInterval: number;
+  garpRefreshCount: number;
 }
 
 /** An address and port the engine binds or a member listens on. */

@@ -13,7 +13,7 @@ import { API_VERSIONS, SUPPORTED_SCHEMA_VERSIONS } from './version';
 /** Stable error codes of the API (agent/errors.ts), with the statuses in the OpenAPI document. */
 export const ERROR_CODES = [
   'DOCUMENT_INVALID', 'MALFORMED_BODY', 'BODY_TOO_LARGE', 'GENERATION_STALE', 'GENERATION_CONFLICT',
-  'RENDER_FAILED', 'ENGINE_REFUSED', 'APPLY_FAILED', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
+  'RENDER_FAILED', 'ENGINE_REFUSED', 'VRRP_INTERFACE_MISSING', 'APPLY_FAILED', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
 ] as const;
 
 /**
@@ -42,6 +42,8 @@ export function buildApiSchemas(strict = false) {
     engine_output: z.string().optional().describe('ENGINE_REFUSED: what the engine said about the candidate configuration'),
     candidate_dir: z.string().optional().describe('ENGINE_REFUSED: where the refused candidate was kept for debugging'),
     rolled_back: z.boolean().optional().describe('APPLY_FAILED: whether the previous configuration was restored'),
+    vrrp_interface: z.string().optional().describe('VRRP_INTERFACE_MISSING: the configured [amphora_agent] vrrp_interface'),
+    interfaces: names.optional().describe("VRRP_INTERFACE_MISSING: this VM's interfaces"),
   });
 
   const capabilities = obj({
@@ -107,6 +109,23 @@ export function buildApiSchemas(strict = false) {
     disk: obj({ total_bytes: z.number().int(), available_bytes: z.number().int() }).nullable().describe('of the state directory'),
     listeners: z.record(z.string(), listenerState).describe('every listener of the applied document, by listener_id'),
     engine_process: engineProcess,
+    keepalived: obj({
+      needed: z.boolean().describe('the applied document needs keepalived (VRRP, or LVS for UDP/SCTP listeners)'),
+      running: z.boolean(),
+      pid: z.number().int().nullable(),
+      mode: obj({ vrrp: z.boolean(), lvs: z.boolean() }).nullable(),
+      vrrp_interface: z.string().nullable(),
+      vrrp_state: z.string().nullable().describe('MASTER, BACKUP or FAULT as keepalived last told'),
+      vrrp_priority: z.number().int().nullable(),
+      last_transition: time.nullable(),
+      lvs: obj({ available: z.boolean(), reason: z.string().nullable().describe('why IPVS cannot serve, when not available') }).nullable(),
+      deaths: z.number().int(),
+      restarts: z.number().int(),
+      last_death_at: time.nullable(),
+      last_restart_at: time.nullable(),
+      last_restart_error: z.string().nullable(),
+      next_restart_at: time.nullable(),
+    }).nullable(),
     heartbeat: obj({
       targets: names.describe('IP:PORT'),
       last_send_error: z.string().nullable(),

@@ -17,6 +17,7 @@ import { documentHash, filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
+import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
 import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
 import { waitServing } from './verify';
@@ -47,6 +48,8 @@ export interface ApplierDeps {
   verifyTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
   diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
+  /** processes served beside the engine (keepalived): checked, served, rolled back and stopped with it */
+  sidecars?: Sidecar[];
 }
 
 /** Creates the applier over an engine, a renderer and a state store. */
@@ -71,30 +74,45 @@ export function createApplier(d: ApplierDeps): Applier {
     throw new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
   };
   const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
+  const sidecars = d.sidecars ?? [];
 
-  /** Stages and checks a candidate; a refused one is kept under failed/ (422). */
-  const stageChecked = async (name: string, out: RenderOutput): Promise<string> => {
+  /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
+  const stageChecked = async (name: string, out: RenderOutput, doc: Document): Promise<string> => {
     const dir = writeCandidate(layout, name, out);
-    const check = await d.engine.check(dir, out.main);
-    if (!check.ok) {
+    let refused: { who: string; output: string } | null = null;
+    try {
+      const check = await d.engine.check(dir, out.main);
+      if (!check.ok) refused = { who: d.engine.name, output: check.output };
+      for (const s of sidecars) {
+        if (refused) break;
+        const r = await s.check(dir, out, doc);
+        if (!r.ok) refused = { who: s.name, output: r.output };
+      }
+    } catch (e) {
+      keepFailed(layout, dir);
+      throw e;
+    }
+    if (refused) {
       const kept = keepFailed(layout, dir);
-      throw new EngineRefused(`${d.engine.name} refused the rendered configuration`, check.output, kept);
+      throw new EngineRefused(`${refused.who} refused the rendered configuration`, refused.output, kept);
     }
     return dir;
   };
 
   const verify = (plan: ServePlan) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
 
-  /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
-  const serve = async (plan: ServePlan, main: string): Promise<void> => {
+  /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
+  const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
     const st = await d.engine.status();
     if (st.running) {
       await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload(plan);
+      await d.engine.reload(out.serves);
     }
-    else await d.engine.start(layout.currentLink, main);
-    await verify(plan);
+    else await d.engine.start(layout.currentLink, out.main);
+    await verify(out.serves);
+    for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
+  const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
   const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
@@ -103,7 +121,7 @@ export function createApplier(d: ApplierDeps): Applier {
     switchCurrent(layout, name);
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(out.serves, out.main);
+      await serve(doc, out);
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
@@ -113,7 +131,7 @@ export function createApplier(d: ApplierDeps): Applier {
       if (prev && prevName) {
         switchCurrent(layout, prevName);
         try {
-          await serve(prev.state.serves, prev.state.main);
+          await serve(prev.doc, outputOf(prev.state));
         } catch (e2) {
           rolledBack = false;
           d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
@@ -121,6 +139,7 @@ export function createApplier(d: ApplierDeps): Applier {
       } else {
         removeCurrent(layout);
         await d.engine.stop().catch((e2) => d.log.error('stopping the engine after a failed first apply failed', { error: e2 }));
+        for (const s of sidecars) await s.stop().catch((e2) => d.log.error(`stopping ${s.name} after a failed first apply failed`, { error: e2 }));
       }
       keepFailed(layout, path.join(layout.configsDir, name));
       const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
@@ -170,7 +189,7 @@ export function createApplier(d: ApplierDeps): Applier {
       return { result: 'applied', generation: doc.generation, hash, reloaded: false };
     }
     const name = candidateName(doc.generation);
-    await stageChecked(name, out);
+    await stageChecked(name, out, doc);
     lap('checked');
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
     lap('committed');
@@ -206,7 +225,7 @@ export function createApplier(d: ApplierDeps): Applier {
       const hash = documentHash(input);
       const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
       const out = rendered(prepared);
-      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out);
+      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out, doc);
       fs.rmSync(dir, { recursive: true, force: true });
       return { valid: true, generation: doc.generation, hash, unchanged };
     },
@@ -215,6 +234,7 @@ export function createApplier(d: ApplierDeps): Applier {
       mutex.run(async () => {
         const had = applied !== null;
         await d.engine.stop();
+        for (const s of sidecars) await s.stop();
         removeCurrent(layout);
         d.store.clear();
         pruneConfigs(layout, []);
@@ -240,13 +260,16 @@ export function createApplier(d: ApplierDeps): Applier {
         const target = currentTarget(layout);
         if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
           await verify(out.serves);
+          // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
+          // The engine serves the document either way: a sidecar that fails here is left to its supervisor
+          for (const s of sidecars) await s.serve(layout.currentLink, out, doc).catch((e) => d.log.error(`${s.name} could not be served at start`, { error: e }));
           // a state written before serve plans existed gets the one this agent renders
           applied = { state: { ...state, serves: out.serves }, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
         }
         const name = candidateName(doc.generation);
-        await stageChecked(name, out);
+        await stageChecked(name, out, doc);
         await activateAndCommit(name, doc, state.document, state.hash, out);
         d.log.info('restored the applied document', { generation: state.generation });
       } catch (e) {

@@ -117,6 +117,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
   return {
     name: 'haproxy',
+    // our master carries our master socket on its command line (see masterPid)
+    probe: { pidFile, cmdlineMarker: masterSocket },
 
     async version() {
       const r = await o.runner.run(o.cmd, ['-v'], { timeoutMs: 10000 });

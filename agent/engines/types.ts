@@ -31,8 +31,18 @@ export interface EngineVersion {
 /** One row of `show stat`, keyed by the CSV header. */
 export type StatRow = Record<string, string>;
 
+/** How a process outside the agent (keepalived's VRRP check script) tells that the engine runs. */
+export interface EngineProbe {
+  /** pid file of the engine's master process */
+  pidFile: string;
+  /** a string on that process's command line, so a reused pid is not taken for the engine */
+  cmdlineMarker: string;
+}
+
 export interface Engine {
   readonly name: 'haproxy' | 'nginx';
+  /** for keepalived's engine check (agent/keepalived); absent: VRRP cannot watch this engine */
+  readonly probe?: EngineProbe;
   /** Runs the binary once for its version. */
   version(): Promise<EngineVersion>;
   /** Checks a configuration without touching the running engine. */

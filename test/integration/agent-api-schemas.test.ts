@@ -13,6 +13,7 @@ import { AgentError, ApplyFailed, BodyTooLarge, DocumentInvalid, EngineFailed, E
 import { AgentProcess, freePort, makeCerts, tempDir, type ApiResponse, type Certs } from '../lib/agent-harness';
 import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { httpBasicDoc, loopbackExample } from '../lib/agent-docs';
+import { loadExample } from '../lib/examples';
 
 jest.setTimeout(60000);
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   certs = makeCerts(`${work}/certs`, `${NET}.1`);
   backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
   vipPort = await freePort(`${NET}.2`);
-  agent = new AgentProcess({ ip: `${NET}.1`, certs, heartbeat: { controllers: `${NET}.9:5555`, intervalSec: 1 }, extraConf: 'max_request_bytes = 200000' }, work);
+  agent = new AgentProcess({ ip: `${NET}.1`, certs, heartbeat: { controllers: `${NET}.9:5555`, intervalSec: 1 }, extraConf: 'max_request_bytes = 200000\nvrrp_interface = nosuchnic0' }, work);
   await agent.start();
 });
 
@@ -107,6 +108,12 @@ test('every error the API can be driven to', async () => {
   refusedByEngine.loadbalancer.listeners[0].tls_versions = ['SSLv3'];
   error(await agent.api('PUT', '/v1/loadbalancer', refusedByEngine), 422, 'ENGINE_REFUSED');
   error(await agent.api('POST', '/v1/loadbalancer/validate', refusedByEngine), 422, 'ENGINE_REFUSED');
+  // an ACTIVE_STANDBY amphora whose configured VRRP NIC this VM lacks
+  const vrrp = loopbackExample('terminated-https-l7', 3, `${NET}.2`, ports, backends);
+  vrrp.amphora = loadExample('terminated-https-l7').amphora;
+  const refusedVrrp = await agent.api('PUT', '/v1/loadbalancer', vrrp);
+  error(refusedVrrp, 422, 'VRRP_INTERFACE_MISSING');
+  expect(refusedVrrp.body.vrrp_interface).toBe('nosuchnic0');
   // a listener port another process holds: the reload fails and generation 2 is restored
   const blocker = net.createServer();
   const taken = await freePort(`${NET}.2`);
