@@ -11,7 +11,7 @@ import type { RenderContext, ServePlan } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
 import type { Preparer } from './apply/prepare';
-import { createApplier, type Applier } from './apply/transaction';
+import { createApplier, type Applier, type ApplyStep } from './apply/transaction';
 import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
@@ -58,6 +58,8 @@ export interface DaemonOptions {
   runner?: ProcessRunner;
   /** made before the applied document is restored, e.g. `(view) => startHeartbeat(view)`; `ready()` follows */
   companions?: ((view: DaemonView) => Companion)[];
+  /** fault injection for tests: the apply step at which the agent kills itself (SIGKILL), from AMPHORA_AGENT_KILL_AT */
+  killAt?: ApplyStep;
 }
 
 export interface Daemon extends DaemonView {
@@ -77,7 +79,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o700 });
 
-  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
+  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket, drainMs: HARD_STOP_AFTER_SEC * 1000, log });
   const version = await engine.version();
   const capabilities = haproxyCapabilities(version.version);
   const context: RenderContext = {
@@ -101,6 +103,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       beforeReload: async () => {
         for (const c of companions) await c.beforeReload?.();
       },
+      step: o.killAt ? (s) => {
+        if (s !== o.killAt) return;
+        log.warn('killing this agent at an apply step, as AMPHORA_AGENT_KILL_AT asks (a fault-injection test)', { step: s });
+        process.kill(process.pid, 'SIGKILL');
+      } : undefined,
     },
   });
   const view: DaemonView = {

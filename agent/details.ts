@@ -69,6 +69,7 @@ export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
     last_refused: refused ? { generation: refused.generation, code: refused.code, status: refused.status, message: refused.message, errors: refused.errors, at: refused.at } : null,
     restore_error: d.applier.restoreError(),
     counters: d.applier.counters(),
+    last_apply: d.applier.lastApply(),
     load: os.loadavg(),
     memory: { total_bytes: os.totalmem(), free_bytes: os.freemem(), agent_rss_bytes: process.memoryUsage().rss },
     disk: disk(d.stateDir),

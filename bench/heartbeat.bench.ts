@@ -42,7 +42,7 @@ async function main() {
   try {
     for (const [members, listeners] of SIZES) {
       const lb = synthLoadBalancer(listeners, members);
-      const serves = heartbeatPlan(lb.listenerIds.map((id) => ({ id })), lb.poolIds.map((id, i) => `${id}:${lb.listenerIds[i]}`));
+      const serves = heartbeatPlan(lb.listenerIds.map((id) => ({ id })), Object.fromEntries(lb.poolIds.map((id, i) => [`${id}:${lb.listenerIds[i]}`, lb.memberIds[i]])));
       const collector = new HeartbeatCollector({
         amphoraId: 'b3f0a5c2-0d5e-4c57-9d1e-8a4f5e7c6d21',
         getApplied: () => ({ generation: 42, configHash: 'sha256:0123456789abcdef', serves }),

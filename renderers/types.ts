@@ -52,14 +52,29 @@ export interface Endpoint {
   port: number;
 }
 
+/** One member as the engine serves it in one pool. */
+export interface ServedMember {
+  id: string;
+  address: string;
+  port: number;
+  weight: number;
+  /** the member and its pool are enabled */
+  enabled: boolean;
+  /** the engine's own definition of the member as rendered (haproxy: `ADDRESS:PORT params`): equal specs, equal members */
+  spec: string;
+}
+
 /** One pool as the engine serves it for one listener. */
 export interface ServedPool {
   /** `POOL_ID:LISTENER_ID`: the heartbeat's pool key (and haproxy's backend name) */
   key: string;
   poolId: string;
   listenerId: string;
+  /** the pool's lb_algorithm and session persistence type, as the document says */
+  algorithm: string;
+  persistence: string | null;
   /** every member, enabled or not (a disabled one is rendered, and reported, as such) */
-  members: { id: string; address: string; port: number }[];
+  members: ServedMember[];
 }
 
 /**
@@ -90,6 +105,12 @@ export interface RenderOutput {
   secrets: string[];
   /** what the engine serves with these files */
   serves: ServePlan;
+  /**
+   * SHA-256 of the files with every member definition left out: two renders
+   * with the same hash differ in members only, which an engine may apply
+   * without a reload. Absent: the engine never applies members at run time.
+   */
+  skeletonHash?: string;
 }
 
 export type RenderFn = (doc: Document, ctx: RenderContext) => RenderOutput;

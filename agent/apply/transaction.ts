@@ -19,7 +19,8 @@ import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
-import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
+import { firstDifference } from './doc-diff';
+import type { Applier, ApplyCounters, ApplyResult, LastApply, Refusal } from './types';
 import { waitServing } from './verify';
 
 const VALIDATE_PREFIX = 'validate-';
@@ -31,7 +32,14 @@ export interface ApplyHooks {
   beforeReload?(): Promise<void>;
   /** after an apply finished, whatever the outcome (systemd READY=1) */
   settled?(what: string): void;
+  /**
+   * Called as an apply passes each step (`checked`, `switched`, `runtime-applied`,
+   * `served`, `committed`): fault-injection tests stop the agent there.
+   */
+  step?(name: ApplyStep): void;
 }
+
+export type ApplyStep = 'checked' | 'switched' | 'runtime-applied' | 'served' | 'committed';
 
 export type { Applier, ApplyResult, ApplyCounters, Refusal } from './types';
 
@@ -58,7 +66,8 @@ export function createApplier(d: ApplierDeps): Applier {
   const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const layout: ConfigLayout = configLayout(d.stateDir);
   const mutex = new Mutex();
-  const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, refused: 0 };
+  const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, runtimeApplies: 0, refused: 0 };
+  let lastApply: LastApply | null = null;
   let applied: { state: AppliedState; doc: Document } | null = null;
   let refused: Refusal | null = null;
   let restoreErr: string | null = null;
@@ -119,9 +128,11 @@ export function createApplier(d: ApplierDeps): Applier {
     const prevName = currentTarget(layout);
     const prev = applied;
     switchCurrent(layout, name);
+    d.hooks?.step?.('switched');
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
       await serve(doc, out);
+      d.hooks?.step?.('served');
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
@@ -160,9 +171,10 @@ export function createApplier(d: ApplierDeps): Applier {
   const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
     const state: AppliedState = {
       format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-      secrets: out.secrets, serves: out.serves, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+      secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
     };
     d.store.save(state);
+    d.hooks?.step?.('committed');
     applied = { state, doc };
     // dry-run candidates of concurrent validations are theirs to remove
     pruneConfigs(layout, [configDir], (n) => n.startsWith(VALIDATE_PREFIX));
@@ -183,18 +195,44 @@ export function createApplier(d: ApplierDeps): Applier {
     lap('rendered');
     const st = await d.engine.status();
     const target = currentTarget(layout);
-    if (applied && st.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
+    const live = applied && st.running && target === applied.state.configDir ? applied : null;
+    const done = (path: LastApply['path'], reason: string): ApplyResult => {
+      lastApply = { generation: doc.generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
+      d.log.info('applied', { generation: doc.generation, hash, path, reason, ms });
+      return { result: 'applied', generation: doc.generation, hash, reloaded: path === 'reload' };
+    };
+    if (live && filesHash(out.files) === live.state.filesHash) {
       // the engine already runs exactly these files: a new generation needs no reload
-      commit(doc, input as Record<string, unknown>, hash, out, target);
-      return { result: 'applied', generation: doc.generation, hash, reloaded: false };
+      commit(doc, input as Record<string, unknown>, hash, out, target!);
+      return done('none', 'the rendered files are unchanged');
     }
+    let why = !applied ? 'the first document' : !st.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
+    const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
+    if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
+    if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
     const name = candidateName(doc.generation);
     await stageChecked(name, out, doc);
     lap('checked');
+    d.hooks?.step?.('checked');
+    if (live && runtime?.ok) {
+      switchCurrent(layout, name);
+      d.hooks?.step?.('switched');
+      try {
+        await d.engine.applyMembers!(runtime.ops, out.serves);
+        d.hooks?.step?.('runtime-applied');
+        commit(doc, input as Record<string, unknown>, hash, out, name);
+        counters.runtimeApplies++;
+        return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
+      } catch (e) {
+        // the reload below makes the engine serve the new files whatever the runtime holds
+        switchCurrent(layout, live.state.configDir);
+        why = `the runtime changes failed (${(e as Error).message})`;
+        d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: e });
+      }
+    }
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
     lap('committed');
-    d.log.info('applied', { generation: doc.generation, hash, ms });
-    return { result: 'applied', generation: doc.generation, hash, reloaded: true };
+    return done('reload', why);
   };
 
   const remember = (input: unknown, e: unknown): void => {
@@ -263,8 +301,8 @@ export function createApplier(d: ApplierDeps): Applier {
           // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor
           for (const s of sidecars) await s.serve(layout.currentLink, out, doc).catch((e) => d.log.error(`${s.name} could not be served at start`, { error: e }));
-          // a state written before serve plans existed gets the one this agent renders
-          applied = { state: { ...state, serves: out.serves }, doc };
+          // a state written before serve plans existed (or by another agent version) gets what this agent renders
+          applied = { state: { ...state, serves: out.serves, skeletonHash: out.skeletonHash }, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
         }
@@ -283,5 +321,6 @@ export function createApplier(d: ApplierDeps): Applier {
     lastRefused: () => refused,
     restoreError: () => restoreErr,
     counters: () => ({ ...counters }),
+    lastApply: () => lastApply,
   };
 }

@@ -18,7 +18,18 @@ export interface Refusal {
 export interface ApplyCounters {
   reloads: number;
   reloadFailures: number;
+  /** applies of member-only changes through the engine's runtime API, without a reload */
+  runtimeApplies: number;
   refused: number;
+}
+
+/** How the last apply that changed something reached the engine, and why that way. */
+export interface LastApply {
+  generation: number;
+  path: 'reload' | 'runtime' | 'none';
+  reason: string;
+  at: string;
+  ms: number;
 }
 
 /** What the daemon and the API read; never mutated by them. */
@@ -36,4 +47,5 @@ export interface Applier {
   lastRefused(): Refusal | null;
   restoreError(): string | null;
   counters(): ApplyCounters;
+  lastApply(): LastApply | null;
 }

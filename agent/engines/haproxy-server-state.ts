@@ -24,21 +24,30 @@ export function canonicalIp(a: string): string {
   }
 }
 
-/** `show servers state` output reduced to the members `next` serves unchanged (address and port). */
+/** srv_admin_state bit set by `disabled` in the config or `set server ... state maint`. */
+const ADMIN_FORCED_MAINT = 0x01;
+
+/**
+ * `show servers state` output reduced to the members `next` serves unchanged:
+ * same address and port, and the weight and admin state the running worker
+ * holds equal to what `next` renders (otherwise haproxy would carry a weight
+ * or a maintenance set at run time into a configuration that says otherwise).
+ */
 export function filterServerState(dump: string, next: ServePlan): string {
   const lines = dump.split('\n');
   const header = lines.find((l) => l.startsWith('# '));
   if (lines[0]?.trim() !== FORMAT_VERSION || !header) return `${FORMAT_VERSION}\n`;
   const cols = header.slice(2).trim().split(/\s+/);
   const at = (name: string) => cols.indexOf(name);
-  const [be, srv, addr, port] = [at('be_name'), at('srv_name'), at('srv_addr'), at('srv_port')];
-  if (Math.min(be, srv, addr, port) < 0) return `${FORMAT_VERSION}\n`;
+  const [be, srv, addr, port, admin, weight] = [at('be_name'), at('srv_name'), at('srv_addr'), at('srv_port'), at('srv_admin_state'), at('srv_uweight')];
+  if (Math.min(be, srv, addr, port, admin, weight) < 0) return `${FORMAT_VERSION}\n`;
   const want = new Map<string, string>();
-  for (const p of next.pools) for (const m of p.members) want.set(`${p.key} ${m.id}`, `${canonicalIp(m.address)} ${m.port}`);
+  for (const p of next.pools) for (const m of p.members) want.set(`${p.key} ${m.id}`, `${canonicalIp(m.address)} ${m.port} ${m.weight} ${m.enabled ? 0 : 1}`);
   const kept = lines.slice(1).filter((l) => {
     if (l.startsWith('#') || l.trim() === '') return false;
     const f = l.trim().split(/\s+/);
-    return want.get(`${f[be]} ${f[srv]}`) === `${canonicalIp(f[addr])} ${f[port]}`;
+    const maint = Number(f[admin]) & ADMIN_FORCED_MAINT ? 1 : 0;
+    return want.get(`${f[be]} ${f[srv]}`) === `${canonicalIp(f[addr])} ${f[port]} ${f[weight]} ${maint}`;
   });
   return [FORMAT_VERSION, header, ...kept, ''].join('\n');
 }

@@ -1,5 +1,6 @@
 /** The interface every engine adapter implements (haproxy today; nginx shares it). */
 import type { ServePlan } from '../../renderers/types';
+import type { MemberOp, Render, RuntimePlan } from './haproxy-runtime';
 
 export interface CheckResult {
   ok: boolean;
@@ -55,6 +56,15 @@ export interface Engine {
    * (member health) of what it still serves unchanged, and nothing else.
    */
   reload(next?: ServePlan): Promise<void>;
+  /**
+   * Member changes without a reload, when the engine can: `planMembers` says
+   * which runtime ops take the applied render to the next one (or why it
+   * needs a reload), `applyMembers` runs them on the serving process and
+   * checks the result (throws EngineFailed when it differs). Absent: every
+   * change reloads.
+   */
+  planMembers?(prev: Render, next: Render): RuntimePlan;
+  applyMembers?(ops: MemberOp[], next: ServePlan): Promise<void>;
   /** Stops serving: graceful first, then forced after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   status(): Promise<EngineStatus>;

@@ -9,7 +9,7 @@ import { CounterStore } from './counters';
 
 const serves = heartbeatPlan(
   [{ id: 'l1' }, { id: 'l2', protocol: 'TCP' }, { id: 'lu', protocol: 'UDP' }, { id: 'loff', enabled: false }],
-  ['p1:l1', 'p2:l2'],
+  { 'p1:l1': ['m1', 'm2', 'm3', 'm4'], 'p2:l2': ['m5', 'm6'] },
 );
 const applied: AppliedConfig = { generation: 3, configHash: 'h3', serves };
 

@@ -40,9 +40,18 @@ function engineIdentity(info: Record<string, string>): EngineIdentity | null {
   return { pid: info.Pid, startTime: info.Start_time_sec || null, uptimeSec: Number.isFinite(uptime) ? uptime : 0 };
 }
 
-/** The listeners (frontends) and pools (backends) the engine serves. */
-function expectedIds(plan: ServePlan): { listeners: Set<string>; pools: Set<string> } {
-  return { listeners: new Set(plan.engine.map((l) => l.id)), pools: new Set(plan.pools.map((p) => p.key)) };
+/** The listeners (frontends), pools (backends) and their members (servers) the engine serves. */
+function expectedIds(plan: ServePlan): Want {
+  return {
+    listeners: new Set(plan.engine.map((l) => l.id)),
+    pools: new Map(plan.pools.map((p) => [p.key, new Set(p.members.map((m) => m.id))] as const)),
+  };
+}
+
+interface Want {
+  listeners: Set<string>;
+  /** pool key -> member ids; a server not in it (a removed member still draining its connections) is not reported */
+  pools: Map<string, Set<string> | null>;
 }
 
 interface EngineReading {
@@ -58,7 +67,7 @@ export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
   /** The engine's stats for these listeners and pools, or null when it is not running. */
-  private async read(want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): Promise<EngineReading | null> {
+  private async read(want: Want, warnMissing: boolean): Promise<EngineReading | null> {
     const stats = await this.deps.readStats();
     if (!stats) return null;
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
@@ -73,13 +82,14 @@ export class HeartbeatCollector {
         continue;
       }
       if (!want.pools.has(px)) continue;
+      const members = want.pools.get(px);
       if (row.svname === 'BACKEND') backends.set(px, row);
-      else {
+      else if (!members || members.has(row.svname)) {
         const st = memberStatus(row);
         if (!st) this.deps.logger.warn('unknown haproxy server status; reporting DOWN', { pool: px, member: row.svname, status: row.status });
-        const members = servers.get(px) ?? {};
-        members[row.svname] = st ?? 'DOWN';
-        servers.set(px, members);
+        const reported = servers.get(px) ?? {};
+        reported[row.svname] = st ?? 'DOWN';
+        servers.set(px, reported);
       }
     }
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
@@ -137,7 +147,7 @@ export class HeartbeatCollector {
   async checkpoint(): Promise<boolean> {
     const prev = this.deps.counters.load();
     const applied = this.deps.getApplied();
-    const want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Set<string>() };
+    const want: Want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Map() };
     if (want.listeners.size === 0) return false;
     const r = await this.read(want, false);
     if (!r) return false;

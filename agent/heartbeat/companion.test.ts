@@ -23,7 +23,7 @@ describe('heartbeat companion', () => {
     const view = {
       config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [{ host: '127.30.3.1', port: bound.address.port }], stateDir: dir } as AgentConfig,
       log: nullLogger(),
-      applied: () => ({ generation: 5, hash: 'h5', document: {}, serves: heartbeatPlan([{ id: 'l' }], ['p:l']) }),
+      applied: () => ({ generation: 5, hash: 'h5', document: {}, serves: heartbeatPlan([{ id: 'l' }], { 'p:l': ['m'] }) }),
       engineStatus: async () => ({ running, statsSocket: sock }) as EngineStatus,
     } as unknown as DaemonView;
     const c = startHeartbeatCompanion(view);

@@ -45,7 +45,7 @@ describe('heartbeat loop', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-loop-'));
     logs.length = 0;
-    applied = { generation: 2, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], ['p1:l1']) };
+    applied = { generation: 2, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], { 'p1:l1': ['m1'] }) };
     stats = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }] }]), showInfo: showInfo(5, 9) };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -92,7 +92,7 @@ describe('heartbeat loop', () => {
     applied = null;
     expect(await hb.beat()).toEqual({ sent: false, reason: 'no_config' });
     expect(await hb.beat()).toEqual({ sent: false, reason: 'no_config' });
-    applied = { generation: 1, configHash: 'h', serves: heartbeatPlan([], []) };
+    applied = { generation: 1, configHash: 'h', serves: heartbeatPlan([], {}) };
     stats = null;
     expect(await hb.beat()).toEqual({ sent: false, reason: 'engine_down' });
     expect(s.sent).toHaveLength(0);

@@ -23,6 +23,8 @@ export interface AppliedState {
   secrets: string[];
   /** what the engine serves with these files (renderers/types.ts) */
   serves: ServePlan;
+  /** the render's hash of everything but members (renderers/types.ts), when the engine has one */
+  skeletonHash?: string;
   filesHash: string;
   /** name of the config directory under `configs/` that holds these files */
   configDir: string;

@@ -68,6 +68,10 @@ export function sizeGlobal(fdLimit: number, binds: number, checkedServers: numbe
   return { maxconn: globalMaxconn(fdLimit, binds, checkFds), strictLimits: false };
 }
 
+/** The check fds are budgeted in steps of this many (see buildHaproxyView). */
+export const CHECK_BUDGET_STEP = 256;
+const stepUp = (n: number) => Math.ceil(n / CHECK_BUDGET_STEP) * CHECK_BUDGET_STEP;
+
 /**
  * Default `hard-stop-after`: old workers after a reload close their idle and
  * HTTP connections within seconds, so only long-lived TCP sessions
@@ -173,7 +177,8 @@ function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileS
 }
 
 /** What the engine serves with this view: the one answer verification, diagnosis and the heartbeat read. */
-function servePlan(doc: Document, plans: ListenerPlan[], vips: string[]): ServePlan {
+function servePlan(doc: Document, plans: ListenerPlan[], vips: string[], backends: BackendView[]): ServePlan {
+  const members = new Map(backends.map((b) => [b.name, b.members] as const));
   const enabled = doc.loadbalancer.listeners.filter((l) => l.admin_state_up);
   const served = plans.filter((pl) => pl.enabled);
   const vrrp = peersOf(doc) ? doc.amphora?.vrrp_address : null;
@@ -181,10 +186,13 @@ function servePlan(doc: Document, plans: ListenerPlan[], vips: string[]): ServeP
     reported: enabled.map((l) => l.listener_id),
     engine: served.map((pl) => ({ id: pl.l.listener_id, binds: vips.map((host) => ({ host, port: pl.l.protocol_port })) })),
     lvs: doc.loadbalancer.admin_state_up ? enabled.filter((l) => l.protocol === 'UDP' || l.protocol === 'SCTP').map((l) => l.listener_id) : [],
-    pools: served.flatMap((pl) => pl.pools.map((p) => ({
-      key: `${p.pool_id}:${pl.l.listener_id}`, poolId: p.pool_id, listenerId: pl.l.listener_id,
-      members: p.members.map((m) => ({ id: m.member_id, address: m.address, port: m.protocol_port })),
-    }))),
+    pools: served.flatMap((pl) => pl.pools.map((p) => {
+      const key = `${p.pool_id}:${pl.l.listener_id}`;
+      return {
+        key, poolId: p.pool_id, listenerId: pl.l.listener_id, algorithm: p.lb_algorithm,
+        persistence: p.session_persistence?.type ?? null, members: members.get(key) ?? [],
+      };
+    })),
     otherBinds: vrrp ? [{ host: vrrp, port: PEER_PORT, field: 'amphora.vrrp_address' }] : [],
   };
 }
@@ -197,7 +205,8 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
   const binds = plans.length * vips.length;
   const checkedPools = plans.flatMap((pl) => pl.pools);
   const checked = checkedPools.reduce((k, p) => k + (p.healthmonitor?.admin_state_up ? p.members.length : 0), 0);
-  const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, checked, checkFdEstimate(checkedPools));
+  // in steps of CHECK_BUDGET_STEP: a member added or removed rarely moves maxconn, so it stays a runtime change
+  const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, stepUp(checked), stepUp(checkFdEstimate(checkedPools)));
   const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
   const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
   const peers = peersOf(doc);
@@ -217,5 +226,5 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
     frontends,
     backends,
   };
-  return { view, serves: servePlan(doc, plans, vips) };
+  return { view, serves: servePlan(doc, plans, vips, backends) };
 }

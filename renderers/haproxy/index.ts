@@ -3,6 +3,7 @@
  * keepalived.conf when UDP/SCTP listeners or VRRP need it). Pure: the view
  * model is built and escaped in TypeScript; the templates only print it.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
@@ -29,12 +30,28 @@ export function printHaproxy(view: HaproxyView): string {
   return TEMPLATE.render(view as unknown as object);
 }
 
+/**
+ * Hash of the files with every `server` line of a backend left out (the peers
+ * section's servers stay: they are not members). Backends are matched by
+ * their exact lines, which this renderer printed.
+ */
+export function skeletonHash(files: Record<string, string>, view: HaproxyView): string {
+  const servers = new Set(view.backends.flatMap((b) => b.servers.map((s) => `    ${s}`)));
+  const h = createHash('sha256');
+  for (const name of Object.keys(files).sort()) {
+    const text = name === HAPROXY_MAIN ? files[name].split('\n').filter((l) => !servers.has(l)).join('\n') : files[name];
+    h.update(`${name}\0${text.length}\0${text}\0`);
+  }
+  return h.digest('hex');
+}
+
 /** Renders a validated document for haproxy. */
 export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext): RenderOutput => {
   const sink: FileSink = { files: {}, secrets: [] };
   const { view, serves } = buildHaproxyView(doc, ctx, sink);
-  const files: Record<string, string> = { [HAPROXY_MAIN]: printHaproxy(view), ...sink.files };
+  const main = printHaproxy(view);
+  const files: Record<string, string> = { [HAPROXY_MAIN]: main, ...sink.files };
   const ka = renderKeepalived(doc, ctx);
   if (ka) Object.assign(files, ka.files);
-  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves };
+  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves, skeletonHash: skeletonHash(files, view) };
 };

@@ -62,8 +62,16 @@ describe('maxconn fits the fd limit', () => {
     const members = Array.from({ length: 300 }, (_, i) => rawMember(`m${i}`, '192.0.2.1', 1000 + i));
     const hm = { healthmonitor_id: 'h', type: 'TCP', delay: 2, timeout: 1, max_retries: 1 };
     const cfg = cfgOf(basic({ healthmonitor: hm }, {}, members), { ...RENDER_CTX, fdLimit: 1000 });
-    expect(section(cfg, 'global')).toEqual(expect.arrayContaining(['maxconn 324', 'no strict-limits']));
+    // 300 checked servers budgeted as 512 (checks at timeout/delay: 150, as 256): (1000 - 200 - 1 - 256) / 2
+    expect(section(cfg, 'global')).toEqual(expect.arrayContaining(['maxconn 271', 'no strict-limits']));
     expect(section(cfgOf(basic()), 'global')).not.toContain('no strict-limits');
+  });
+  test('adding or removing a member keeps the sizing (the check budget moves in steps), so it stays a member-only change', () => {
+    const hm = { healthmonitor_id: 'h', type: 'TCP', delay: 2, timeout: 1, max_retries: 1 };
+    const global = (n: number) => section(cfgOf(basic({ healthmonitor: hm }, {}, Array.from({ length: n }, (_, i) => rawMember(`m${i}`, '192.0.2.1', 1000 + i)))), 'global');
+    expect(global(3)).toEqual(global(4));
+    expect(global(200)).toEqual(global(256));
+    expect(global(256)).not.toEqual(global(257));
   });
   test('listener connection_limit is capped by the global maxconn; -1 takes the global', () => {
     const ctx = { ...RENDER_CTX, fdLimit: 1200 };

@@ -1,3 +1,5 @@
+import type { ServedMember } from '../types';
+
 /**
  * The typed view model of haproxy.cfg. Every string in it is already a safe
  * haproxy word or an escaped one: the templates print it and decide nothing.
@@ -77,6 +79,8 @@ export interface BackendView {
   timeoutServer: string;
   /** `server NAME ADDRESS PARAMS` lines (see serverLine) */
   servers: string[];
+  /** the same servers for the serve plan (not printed) */
+  members: ServedMember[];
 }
 
 export interface HaproxyView {

@@ -26,7 +26,7 @@ function agent(dir: string, host: string, port: number) {
     heartbeatKey: KEY,
     intervalSec: 10,
     targets: [{ host, port }],
-    getApplied: () => ({ generation: 3, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], ['p1:l1']) }),
+    getApplied: () => ({ generation: 3, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], { 'p1:l1': ['m1', 'm2'] }) }),
     readStats: async () => ({ showStat: showStat([{ name: 'l1', stot: 4, bin: 10, bout: 20 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }, { name: 'm2', status: 'DOWN' }] }]), showInfo: showInfo(1, 1) }),
     countersFile: path.join(dir, `c-${port}.json`),
     logger: nullLogger(),

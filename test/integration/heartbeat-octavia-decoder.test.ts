@@ -46,7 +46,7 @@ describe("Octavia's decoder reads the agent's heartbeats", () => {
       heartbeatKey: key,
       intervalSec: 10,
       targets: [{ host: '127.30.0.1', port: 5555 }],
-      getApplied: () => ({ generation: 7, configHash: 'sha256:abc', serves: heartbeatPlan(lb.listenerIds.map((id) => ({ id })), lb.poolIds.map((id, i) => `${id}:${lb.listenerIds[i]}`)) }),
+      getApplied: () => ({ generation: 7, configHash: 'sha256:abc', serves: heartbeatPlan(lb.listenerIds.map((id) => ({ id })), Object.fromEntries(lb.poolIds.map((id, i) => [`${id}:${lb.listenerIds[i]}`, lb.memberIds[i]]))) }),
       readStats: async () => ({ showStat: lb.showStat, showInfo: showInfo(100, 5) }),
       countersFile: path.join(dir, `c-${listeners}-${members}-${maxDatagramBytes}.json`),
       logger: nullLogger(),
