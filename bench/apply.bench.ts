@@ -60,14 +60,30 @@ async function main() {
       const base = await make();
       const runs = name.startsWith('large') ? 5 : 10;
       const put = await runScenario({
-        name: `${name}: PUT -> serving`, runs,
+        name: `${name}: PUT -> serving (full apply)`, runs,
         fn: async () => {
           const d = structuredClone(base);
           d.generation = ++generation;
-          // a weight that differs from the previous run: a real reload every time
-          d.loadbalancer.pools[0].members[0].weight = 1 + (generation % 2);
+          // a listener timeout that differs from the previous run: a real reload every time
+          d.loadbalancer.listeners[0].timeout_client_data = 50000 + (generation % 2);
           const r = await agent.api('PUT', '/v1/loadbalancer', d);
           if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        },
+      });
+      // member-only: a weight (or, where weights are static, the admin state) of the first member of the first pool
+      const dynamic = ['ROUND_ROBIN', 'LEAST_CONNECTIONS'].includes(base.loadbalancer.pools[0].lb_algorithm);
+      // from the base document itself (the full applies left another timeout behind)
+      await agent.api('PUT', '/v1/loadbalancer', { ...structuredClone(base), generation: ++generation });
+      const members = await runScenario({
+        name: `${name}: PUT -> serving (member-only)`, runs,
+        fn: async () => {
+          const d = structuredClone(base);
+          d.generation = ++generation;
+          if (dynamic) d.loadbalancer.pools[0].members[0].weight = 1 + (generation % 2);
+          else d.loadbalancer.pools[0].members[0].admin_state_up = generation % 2 === 0;
+          const r = await agent.api('PUT', '/v1/loadbalancer', d);
+          if (r.status !== 200) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+          if (r.body.reloaded) throw new Error(`a member-only change reloaded: ${JSON.stringify((await agent.api('GET', '/v1/details')).body.last_apply)}`);
         },
       });
       const floor = await runScenario({
@@ -78,7 +94,7 @@ async function main() {
           await engine.reload();
         },
       });
-      printResult({ ...put, name: `${name}: ratio to the floor`, extra: { ratio: (put.medianMs / floor.medianMs).toFixed(2) } });
+      printResult({ ...put, name: `${name}: ratio to the floor`, extra: { full: (put.medianMs / floor.medianMs).toFixed(2), member_only: (members.medianMs / floor.medianMs).toFixed(2) } });
     }
     const afterApplies = rssKb(agent.proc!.pid!);
     // idle: the validation worker exits 10 s after its last call, then the daemon collects

@@ -13,12 +13,12 @@ import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed }
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
-import { documentHash, filesHash } from '../state/hash';
+import { filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import type { Sidecar } from './sidecar';
-import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
+import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, syncCandidate, writeCandidate, type ConfigLayout } from './staging';
 import { firstDifference } from './doc-diff';
 import type { Applier, ApplyCounters, ApplyResult, LastApply, Refusal } from './types';
 import { waitServing } from './verify';
@@ -86,11 +86,12 @@ export function createApplier(d: ApplierDeps): Applier {
   const sidecars = d.sidecars ?? [];
 
   /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
-  const stageChecked = async (name: string, out: RenderOutput, doc: Document): Promise<string> => {
-    const dir = writeCandidate(layout, name, out);
+  const stageChecked = async (name: string, out: RenderOutput, doc: Document, durable = true): Promise<string> => {
+    const dir = writeCandidate(layout, name, out, false);
     let refused: { who: string; output: string } | null = null;
     try {
-      const check = await d.engine.check(dir, out.main);
+      // the files become durable while the engine reads them: both are needed before `current` may point there
+      const [check] = await Promise.all([d.engine.check(dir, out.main), durable ? syncCandidate(layout, dir) : undefined]);
       if (!check.ok) refused = { who: d.engine.name, output: check.output };
       for (const s of sidecars) {
         if (refused) break;
@@ -185,8 +186,7 @@ export function createApplier(d: ApplierDeps): Applier {
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     const prepared = await parse(input);
-    const doc = prepared.doc;
-    const hash = documentHash(input);
+    const { doc, hash } = prepared;
     lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
       return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
@@ -194,9 +194,11 @@ export function createApplier(d: ApplierDeps): Applier {
     const out = rendered(prepared);
     lap('rendered');
     const st = await d.engine.status();
+    lap('status');
     const target = currentTarget(layout);
     const live = applied && st.running && target === applied.state.configDir ? applied : null;
     const done = (path: LastApply['path'], reason: string): ApplyResult => {
+      lap('committed');
       lastApply = { generation: doc.generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
       d.log.info('applied', { generation: doc.generation, hash, path, reason, ms });
       return { result: 'applied', generation: doc.generation, hash, reloaded: path === 'reload' };
@@ -219,6 +221,7 @@ export function createApplier(d: ApplierDeps): Applier {
       d.hooks?.step?.('switched');
       try {
         await d.engine.applyMembers!(runtime.ops, out.serves);
+        lap('runtime-applied');
         d.hooks?.step?.('runtime-applied');
         commit(doc, input as Record<string, unknown>, hash, out, name);
         counters.runtimeApplies++;
@@ -231,7 +234,6 @@ export function createApplier(d: ApplierDeps): Applier {
       }
     }
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
-    lap('committed');
     return done('reload', why);
   };
 
@@ -259,11 +261,10 @@ export function createApplier(d: ApplierDeps): Applier {
 
     async validate(input) {
       const prepared = await parse(input);
-      const doc = prepared.doc;
-      const hash = documentHash(input);
+      const { doc, hash } = prepared;
       const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
       const out = rendered(prepared);
-      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out, doc);
+      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out, doc, false);
       fs.rmSync(dir, { recursive: true, force: true });
       return { valid: true, generation: doc.generation, hash, unchanged };
     },

@@ -197,8 +197,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseShowInfo(await o.query(statsSocket, 'show info'));
     },
 
-    async stats() {
-      return parseShowStat(await o.query(statsSocket, 'show stat'));
+    async stats(scope) {
+      return parseShowStat(await o.query(statsSocket, scope === 'frontends' ? 'show stat -1 1 -1' : 'show stat'));
     },
   };
 }

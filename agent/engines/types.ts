@@ -70,6 +70,6 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** `show info` of the serving worker. */
   info(): Promise<Record<string, string>>;
-  /** `show stat` of the serving worker. */
-  stats(): Promise<StatRow[]>;
+  /** `show stat` of the serving worker (its frontends only, when asked). */
+  stats(scope?: 'frontends'): Promise<StatRow[]>;
 }

@@ -18,6 +18,9 @@ export interface AppliedConfig {
   serves: ServePlan;
 }
 
+/** How much of the engine's stats a reading needs. */
+export type StatScope = 'frontends';
+
 export interface EngineStats {
   showStat: string;
   showInfo: string;
@@ -26,8 +29,8 @@ export interface EngineStats {
 export interface CollectorDeps {
   amphoraId: string;
   getApplied: () => AppliedConfig | null;
-  /** null when the engine is not running */
-  readStats: () => Promise<EngineStats | null>;
+  /** null when the engine is not running; `frontends`: the listeners' rows are enough */
+  readStats: (scope?: StatScope) => Promise<EngineStats | null>;
   counters: CounterStore;
   logger: Logger;
 }
@@ -67,8 +70,8 @@ export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
   /** The engine's stats for these listeners and pools, or null when it is not running. */
-  private async read(want: Want, warnMissing: boolean): Promise<EngineReading | null> {
-    const stats = await this.deps.readStats();
+  private async read(want: Want, warnMissing: boolean, scope?: StatScope): Promise<EngineReading | null> {
+    const stats = await this.deps.readStats(scope);
     if (!stats) return null;
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
@@ -149,7 +152,8 @@ export class HeartbeatCollector {
     const applied = this.deps.getApplied();
     const want: Want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Map() };
     if (want.listeners.size === 0) return false;
-    const r = await this.read(want, false);
+    // only the listeners' counters are kept: frontends are enough
+    const r = await this.read(want, false, 'frontends');
     if (!r) return false;
     const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);
     const pending: Record<string, Totals> = {};

@@ -23,9 +23,9 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
       const a = view.applied();
       return a ? { generation: a.generation, configHash: a.hash, serves: a.serves } : null;
     },
-    readStats: async () => {
+    readStats: async (scope) => {
       const st = await view.engineStatus();
-      return st.running ? readHaproxyStats(st.statsSocket) : null;
+      return st.running ? readHaproxyStats(st.statsSocket, 5000, scope) : null;
     },
     countersFile: path.join(cfg.stateDir, COUNTERS_FILE),
     logger: view.log,

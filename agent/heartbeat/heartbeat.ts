@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log';
 import { CounterStore } from './counters';
-import { AppliedConfig, EngineStats, HeartbeatCollector } from './collector';
+import { AppliedConfig, EngineStats, HeartbeatCollector, StatScope } from './collector';
 import { fitDatagram } from './fit';
 import { HeartbeatSender, SocketFactory, udpSocketFactory } from './sender';
 import { formatTarget } from './targets';
@@ -22,7 +22,7 @@ export interface HeartbeatDeps {
   intervalSec: number;
   targets: readonly { host: string; port: number }[];
   getApplied: () => AppliedConfig | null;
-  readStats: () => Promise<EngineStats | null>;
+  readStats: (scope?: StatScope) => Promise<EngineStats | null>;
   /** file keeping seq and counter baselines across restarts */
   countersFile: string;
   logger: Logger;
