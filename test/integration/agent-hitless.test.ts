@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as fs from 'node:fs';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
-import { httpBasicDoc } from '../lib/agent-docs';
+import { httpBasicDoc, withReload } from '../lib/agent-docs';
 
 jest.setTimeout(90000);
 
@@ -37,8 +37,8 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** Generation g: two of the three backends as members, weights changing with g. */
-const doc = (g: number) => httpBasicDoc(g, { host: `${NET}.2`, port: vipPort }, [backends[g % 3], backends[(g + 1) % 3]], [1 + (g % 4), 1 + ((g + 2) % 5)]);
+/** Generation g: two of the three backends as members, weights changing with g, and a listener change so every apply reloads. */
+const doc = (g: number) => withReload(httpBasicDoc(g, { host: `${NET}.2`, port: vipPort }, [backends[g % 3], backends[(g + 1) % 3]], [1 + (g % 4), 1 + ((g + 2) % 5)]));
 
 interface Tally {
   ok: number;

@@ -14,7 +14,7 @@ import { startDaemon, type Daemon } from '../../agent/daemon';
 import { nullLogger } from '../../agent/log';
 import { bindReceiver, BoundReceiver, HeartbeatReceiver } from '../../controller/receiver';
 import { get, startBackend, stopBackends, type Backend } from '../lib/agent-backends';
-import { httpBasicDoc } from '../lib/agent-docs';
+import { httpBasicDoc, withReload } from '../lib/agent-docs';
 import { AgentClient, AgentUnreachable } from '../../controller/agent-client';
 import { alive, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 
@@ -102,7 +102,7 @@ state_dir = ${path.join(work, 'state')}
   test('a reload (new worker, counters from zero) loses nothing heard and counts what follows once', async () => {
     const before = amp()!.totals[listenerId()].totconns;
     const worker = (await client.details()).body.engine_process.worker_pid;
-    expect((await client.putLoadBalancer(doc(2, [1, 2]))).status).toBe(200);
+    expect((await client.putLoadBalancer(withReload(doc(2, [1, 2])))).status).toBe(200);
     expect((await client.details()).body.engine_process.worker_pid).not.toBe(worker);
     await until('generation 2 heard', () => amp()!.message.generation === 2);
     for (let i = 0; i < 6; i++) expect((await get(`${NET}.2`, vipPort)).status).toBe(200);
