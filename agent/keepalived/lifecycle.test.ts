@@ -169,6 +169,10 @@ test('the VRRP state comes from the notify script\'s state file, with the time o
   fs.writeFileSync(f, 'MASTER 100\n');
   fs.utimesSync(f, new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
   expect(lc.status()).toMatchObject({ vrrp_state: 'MASTER', vrrp_priority: 100, last_transition: '2026-01-02T03:04:05.000Z' });
+  fs.writeFileSync(f, 'FAULT 100\n');
+  await serve(lc, { ...http(), amphora: { ...amphora('BACKUP') } });
+  // the configured priority, not the one of the last transition
+  expect(lc.status()).toMatchObject({ vrrp_state: 'FAULT', vrrp_priority: 90 });
   ka.crash();
   expect(lc.status().vrrp_state).toBeNull();
 });

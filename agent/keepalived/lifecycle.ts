@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 // not the renderer's index: the daemon does not load templates
-import { keepalivedNeeds } from '../../renderers/keepalived/build-view';
+import { keepalivedNeeds, vrrpPriority } from '../../renderers/keepalived/build-view';
 import { KEEPALIVED_MAIN, type KeepalivedRuntimePaths } from '../../renderers/keepalived/runtime-paths';
 import type { RenderOutput } from '../../renderers/types';
 import { Mutex } from '../apply/mutex';
@@ -46,6 +46,7 @@ export interface KeepalivedStatus {
   mode: KeepalivedMode | null;
   vrrp_interface: string | null;
   vrrp_state: string | null;
+  /** the configured priority (the document's, else the role's) */
   vrrp_priority: number | null;
   last_transition: string | null;
   /** LVS for UDP/SCTP listeners: null when the document has none */
@@ -77,6 +78,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   let desired: Desired | null = null;
   let needs = { vrrp: false, lvs: false };
   let ipvs: IpvsStatus | null = null;
+  let priority: number | null = null;
 
   // the hash of the file and mode keepalived last loaded, kept on disk so a restarted agent does not reload for nothing
   const loaded = (): string | null => {
@@ -114,6 +116,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   const serveLocked = async (configDir: string, out: RenderOutput, doc: Document) => {
     const conf = out.files[KEEPALIVED_MAIN];
     needs = conf ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
+    priority = needs.vrrp && doc.amphora ? vrrpPriority(doc.amphora) : null;
     ipvs = needs.lvs ? await d.ipvs() : null;
     if (ipvs && !ipvs.available) d.log.warn('UDP/SCTP listeners are not served: LVS needs IPVS', { reason: ipvs.reason });
     const mode = { vrrp: needs.vrrp, lvs: needs.lvs && !!ipvs?.available };
@@ -168,6 +171,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         desired = null;
         needs = { vrrp: false, lvs: false };
         ipvs = null;
+        priority = null;
         await stop('the document was deleted');
       }),
 
@@ -181,7 +185,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         mode: d.process.mode(),
         vrrp_interface: needs.vrrp ? d.vrrpInterface : null,
         vrrp_state: vrrp?.state ?? null,
-        vrrp_priority: vrrp?.priority ?? null,
+        vrrp_priority: priority,
         last_transition: vrrp?.since ?? null,
         lvs: ipvs,
       };

@@ -1,8 +1,10 @@
 /** Loads the contract's examples (../shared/contract/examples beside the repository). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT } from './agent-harness';
 
-export const EXAMPLES_DIR = path.resolve(__dirname, '../../../shared/contract/examples');
+// from the repository root, so that benches compiled into dist/ find them too
+export const EXAMPLES_DIR = path.resolve(ROOT, '../shared/contract/examples');
 
 /** Names of the example files, e.g. `http-basic.json`. */
 export function exampleNames(): string[] {
