@@ -105,6 +105,8 @@ test('LVS needs IPVS: without it a UDP-only document starts nothing and says why
   await serve(lc, { ...udp(), amphora: amphora() });
   expect(ka.runs.at(-1)).toMatch(/ -P$/);
   expect(lc.status()).toMatchObject({ running: true, mode: { vrrp: true, lvs: false } });
+  // what the heartbeat reads: the plan, LVS not running, and why
+  expect(lc.lvs()).toMatchObject({ running: false, plan: [{ listenerId: 'u1', poolKey: 'p2:u1' }], ipvs: { available: false } });
 });
 
 test('with IPVS, VRRP and LVS run together; adding LVS to a VRRP-only keepalived restarts it (its children are chosen by flags)', async () => {
@@ -116,6 +118,7 @@ test('with IPVS, VRRP and LVS run together; adding LVS to a VRRP-only keepalived
   expect(ka.parent()!.pid).not.toBe(first);
   expect(ka.runs.at(-1)).not.toMatch(/ -[PC]$/);
   expect(lc.status()).toMatchObject({ mode: { vrrp: true, lvs: true }, lvs: { available: true, reason: null } });
+  expect(lc.lvs()).toMatchObject({ running: true, plan: [{ listenerId: 'u1' }] });
   await serve(lc, udp());
   expect(ka.runs.at(-1)).toMatch(/ -C$/);
 });

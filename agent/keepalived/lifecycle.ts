@@ -20,6 +20,7 @@ import { VrrpInterfaceMissing } from '../errors';
 import type { Logger } from '../log';
 import type { IpvsStatus } from './ipvs';
 import type { KeepalivedMode, KeepalivedProcess } from './keepalived-process';
+import { lvsPlan, type LvsListenerPlan } from './lvs-plan';
 import { writeRuntimeScripts } from './runtime-scripts';
 import { readVrrpState } from './vrrp-state';
 
@@ -55,8 +56,18 @@ export interface KeepalivedStatus {
 
 export type KeepalivedHealth = 'idle' | 'running' | 'dead';
 
+/** What the heartbeat needs to report UDP/SCTP listeners from IPVS. */
+export interface LvsState {
+  plan: LvsListenerPlan[];
+  /** keepalived runs its LVS part (the checker) */
+  running: boolean;
+  /** the IPVS probe of the last apply; null without LVS listeners */
+  ipvs: IpvsStatus | null;
+}
+
 export interface KeepalivedLifecycle extends Sidecar {
   status(): KeepalivedStatus;
+  lvs(): LvsState;
   /** idle: nothing to run; dead: it should run and does not (waits for an operation in flight). */
   health(): Promise<KeepalivedHealth>;
   /** Starts keepalived again when it should run and does not (the supervisor's restart). */
@@ -79,6 +90,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   let needs = { vrrp: false, lvs: false };
   let ipvs: IpvsStatus | null = null;
   let priority: number | null = null;
+  let plan: LvsListenerPlan[] = [];
 
   // the hash of the file and mode keepalived last loaded, kept on disk so a restarted agent does not reload for nothing
   const loaded = (): string | null => {
@@ -117,6 +129,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
     const conf = out.files[KEEPALIVED_MAIN];
     needs = conf ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
     priority = needs.vrrp && doc.amphora ? vrrpPriority(doc.amphora) : null;
+    plan = conf ? lvsPlan(doc) : [];
     ipvs = needs.lvs ? await d.ipvs() : null;
     if (ipvs && !ipvs.available) d.log.warn('UDP/SCTP listeners are not served: LVS needs IPVS', { reason: ipvs.reason });
     const mode = { vrrp: needs.vrrp, lvs: needs.lvs && !!ipvs?.available };
@@ -172,6 +185,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         needs = { vrrp: false, lvs: false };
         ipvs = null;
         priority = null;
+        plan = [];
         await stop('the document was deleted');
       }),
 
@@ -190,6 +204,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         lvs: ipvs,
       };
     },
+
+    lvs: () => ({ plan, running: !!d.process.mode()?.lvs, ipvs }),
 
     health: () => mutex.run(async () => (desired === null ? 'idle' : d.process.pid() === null ? 'dead' : 'running')),
 

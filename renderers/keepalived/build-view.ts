@@ -85,7 +85,8 @@ function realServers(l: Listener, p: Pool, family: number): RealServerView[] {
     }));
 }
 
-function virtualServers(doc: Document): VirtualServerView[] {
+/** The LVS virtual servers of a document: enabled UDP/SCTP listeners, per VIP, with their enabled members. */
+export function virtualServers(doc: Document): VirtualServerView[] {
   const lb = doc.loadbalancer;
   if (!lb.admin_state_up) return [];
   const pools = new Map(lb.pools.map((p) => [p.pool_id, p] as const));
