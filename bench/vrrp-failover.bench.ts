@@ -6,7 +6,8 @@
  * everything killed: the BACKUP stops hearing adverts). Two real agents in
  * network namespaces (test/lib/vrrp-pair); after each run the dead side is
  * revived and comes back as BACKUP (nopreempt), so the next run fails over
- * the other way. Needs root.
+ * the other way; a random pause before each kill puts it anywhere in
+ * keepalived's check period. Needs root.
  *
  * Run after the build: node dist/bench/vrrp-failover.bench.js [--runs N] [--json]
  *   [--vrrp_check_interval S] [--vrrp_fail_count N] [--vrrp_advert_int S]  (Octavia's defaults: 5, 2, 1)
@@ -32,10 +33,12 @@ interface Run {
   takeoverMs: number;
 }
 
-async function oneRun(pair: VrrpPair, kind: 'engine' | 'vm'): Promise<Run> {
+async function oneRun(pair: VrrpPair, kind: 'engine' | 'vm', checkIntervalSec: number): Promise<Run> {
   const m = await pair.settled(120000);
   const b: Side = other(m);
   await pair.served(Date.now(), 20);
+  // runs follow each other at a steady pace; a random pause puts the kill anywhere in keepalived's check period
+  await new Promise((r) => setTimeout(r, Math.random() * checkIntervalSec * 1000));
   const killed = kind === 'engine' ? pair.killEngine(m) : await pair.killVm(m);
   const out = await until('the client to be served again', () => pair.outage(killed), 120000);
   const st = await until(`${b} to be MASTER`, async () => {
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
     await pair.startClient();
     for (const kind of ['engine', 'vm'] as const) {
       const rs: Run[] = [];
-      for (let i = 0; i < runs; i++) rs.push(await oneRun(pair, kind));
+      for (let i = 0; i < runs; i++) rs.push(await oneRun(pair, kind, vrrp.vrrp_check_interval));
       const ms = rs.map((r) => r.servedAgainMs);
       const failed = rs.map((r) => r.failed);
       printResult({
