@@ -201,6 +201,17 @@ describe('check', () => {
     expect(await lc.check(s.current, s.out, s.doc)).toEqual({ ok: false, output: 'Non-existent interface specified in configuration' });
   });
 
+  test('an engine without a probe cannot be watched: VRRP is refused (422) rather than run blind', async () => {
+    const paths = keepalivedRuntimePaths(path.join(dir, 'run'));
+    const lc = createKeepalivedLifecycle({
+      process: createKeepalivedProcess({ cmd: '/usr/sbin/keepalived', paths, runner: ka.runner }), paths, vrrpInterface: 'eth1', engineName: 'nginx', probe: null,
+      ipvs: async () => ({ available: false, reason: 'x' }), interfaces: () => ['eth1'], log: createLogger({ debug: false, write: () => undefined }),
+    });
+    const s = stage({ ...http(), amphora: amphora() });
+    expect(await lc.check(s.current, s.out, s.doc)).toEqual({ ok: false, output: expect.stringMatching(/^the nginx engine gives keepalived no way to check it/) });
+    expect(ka.runs).toEqual([]);
+  });
+
   test('nothing to check without keepalived.conf; the VRRP interface is not needed for LVS alone', async () => {
     const lc = make({ ifaces: ['lo'] });
     const a = stage(http());

@@ -171,6 +171,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
       if (keepalivedNeeds(doc).vrrp) {
         const names = d.interfaces();
         if (!names.includes(d.vrrpInterface)) throw new VrrpInterfaceMissing(d.vrrpInterface, names);
+        if (!d.probe) return { ok: false, output: `the ${d.engineName} engine gives keepalived no way to check it (its adapter has no probe), so VRRP cannot follow it` };
         // --config-test refuses a track script that does not exist yet
         await mutex.run(async () => scripts());
       }
