@@ -63,6 +63,16 @@ export function buildApiSchemas() {
     listeners: z.record(z.string(), z.object({ status: z.enum(['OPEN', 'FULL', 'DOWN']) })).describe('by listener_id'),
     engine_process: z.object({ running: z.boolean(), pid: z.number().int().nullable() }),
     heartbeat: z.object({ targets: names.describe('IP:PORT'), last_send_error: z.string().nullable() }),
+    keepalived: z
+      .object({
+        needed: z.boolean().describe('the applied document needs keepalived (VRRP, or LVS for UDP/SCTP listeners)'),
+        running: z.boolean(),
+        pid: z.number().int().nullable(),
+        vrrp_state: z.enum(['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED']).nullable(),
+        last_transition: z.string().nullable().describe('ISO 8601 time of the last VRRP transition'),
+        restarts: z.number().int().describe('times the agent restarted a keepalived that died'),
+      })
+      .describe('docs/configuration.md lists every field'),
   });
 
   const applyResult = z.object({
