@@ -16,7 +16,7 @@ import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
 import { createHaproxyEngine } from './engines/haproxy';
-import { createKeepalived } from './keepalived';
+import { createKeepalived, type Keepalived } from './keepalived';
 import type { Engine, EngineStatus } from './engines/types';
 import { ConfigError } from './errors';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
@@ -39,6 +39,8 @@ export interface DaemonView {
   /** running?, pids, stats socket path */
   engineStatus(): Promise<EngineStatus>;
   engine: Engine;
+  /** keepalived (VRRP, LVS); the heartbeat reads the LVS listeners from it */
+  keepalived?: Keepalived;
 }
 
 /** Something that runs beside the API (the heartbeat sender): made before the restore (its hooks see the restore's reload), told when ready, stopped on shutdown. */
@@ -111,7 +113,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   });
   const view: DaemonView = {
-    config: cfg, log, info, engine,
+    config: cfg, log, info, engine, keepalived,
     applied: () => {
       const s = applier.applied();
       return s ? { generation: s.generation, hash: s.hash, document: s.document, serves: s.serves } : null;

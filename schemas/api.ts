@@ -145,6 +145,7 @@ export function buildApiSchemas(strict = false) {
       last_seq: z.number().int().nullable(),
       last_sent_at: time.nullable(),
       last_result: z.string().nullable(),
+      lvs_unavailable: z.string().nullable().describe('why UDP/SCTP listeners are reported DOWN (no IPVS), or null'),
     }).nullable(),
   });
 

@@ -272,8 +272,9 @@ export function createApplier(d: ApplierDeps): Applier {
     remove: () =>
       mutex.run(async () => {
         const had = applied !== null;
-        await d.engine.stop();
+        // keepalived first: a MASTER hands its VIPs to the peer while its engine still serves
         for (const s of sidecars) await s.stop();
+        await d.engine.stop();
         removeCurrent(layout);
         d.store.clear();
         pruneConfigs(layout, []);

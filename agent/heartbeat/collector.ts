@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
 import { counter, parseShowInfo, parseShowStat, StatRow } from '../engines/haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
+import type { LvsReport } from './lvs';
 
 export interface AppliedConfig {
   generation: number;
@@ -33,6 +34,8 @@ export interface CollectorDeps {
   readStats: (scope?: StatScope) => Promise<EngineStats | null>;
   counters: CounterStore;
   logger: Logger;
+  /** UDP/SCTP listeners and their pools from keepalived's LVS (./lvs.ts); null when the document has none */
+  readLvs?: () => Promise<LvsReport | null>;
 }
 
 export type CollectResult = { ok: true; message: HeartbeatMessage; engineRestarted: boolean } | { ok: false; skip: 'no_config' | 'engine_down' };
@@ -123,10 +126,16 @@ export class HeartbeatCollector {
       const d = addTotals(prev.pending[id], deltas[id]);
       message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
     }
+    const lvs = await this.deps.readLvs?.().catch((e) => {
+      this.deps.logger.warn('cannot read LVS; its listeners are reported DOWN', { err: e });
+      return null;
+    });
+    Object.assign(message.listeners, lvs?.listeners);
+    Object.assign(message.pools, lvs?.pools);
     // Octavia's health manager refreshes an amphora only when the message holds
-    // every enabled listener; one this agent does not serve (UDP/SCTP: keepalived
-    // is not run yet) or haproxy lacks is reported DOWN rather than left out,
-    // which would make the controller fail the amphora over again and again.
+    // every enabled listener; one nothing serves (UDP/SCTP without IPVS) or
+    // haproxy lacks is reported DOWN rather than left out, which would make the
+    // controller fail the amphora over again and again.
     for (const id of applied.serves.reported) {
       message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }

@@ -105,6 +105,8 @@ test('LVS needs IPVS: without it a UDP-only document starts nothing and says why
   await serve(lc, { ...udp(), amphora: amphora() });
   expect(ka.runs.at(-1)).toMatch(/ -P$/);
   expect(lc.status()).toMatchObject({ running: true, mode: { vrrp: true, lvs: false } });
+  // what the heartbeat reads: the plan, LVS not running, and why
+  expect(lc.lvs()).toMatchObject({ running: false, plan: [{ listenerId: 'u1', poolKey: 'p2:u1' }], ipvs: { available: false } });
 });
 
 test('with IPVS, VRRP and LVS run together; adding LVS to a VRRP-only keepalived restarts it (its children are chosen by flags)', async () => {
@@ -116,6 +118,7 @@ test('with IPVS, VRRP and LVS run together; adding LVS to a VRRP-only keepalived
   expect(ka.parent()!.pid).not.toBe(first);
   expect(ka.runs.at(-1)).not.toMatch(/ -[PC]$/);
   expect(lc.status()).toMatchObject({ mode: { vrrp: true, lvs: true }, lvs: { available: true, reason: null } });
+  expect(lc.lvs()).toMatchObject({ running: true, plan: [{ listenerId: 'u1' }] });
   await serve(lc, udp());
   expect(ka.runs.at(-1)).toMatch(/ -C$/);
 });
@@ -169,6 +172,10 @@ test('the VRRP state comes from the notify script\'s state file, with the time o
   fs.writeFileSync(f, 'MASTER 100\n');
   fs.utimesSync(f, new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
   expect(lc.status()).toMatchObject({ vrrp_state: 'MASTER', vrrp_priority: 100, last_transition: '2026-01-02T03:04:05.000Z' });
+  fs.writeFileSync(f, 'FAULT 100\n');
+  await serve(lc, { ...http(), amphora: { ...amphora('BACKUP') } });
+  // the configured priority, not the one of the last transition
+  expect(lc.status()).toMatchObject({ vrrp_state: 'FAULT', vrrp_priority: 90 });
   ka.crash();
   expect(lc.status().vrrp_state).toBeNull();
 });
@@ -192,6 +199,17 @@ describe('check', () => {
     expect(ka.runs).toEqual([`/usr/sbin/keepalived --config-test -f ${s.current}/keepalived.conf`]);
     ka.refuse = 'Non-existent interface specified in configuration';
     expect(await lc.check(s.current, s.out, s.doc)).toEqual({ ok: false, output: 'Non-existent interface specified in configuration' });
+  });
+
+  test('an engine without a probe cannot be watched: VRRP is refused (422) rather than run blind', async () => {
+    const paths = keepalivedRuntimePaths(path.join(dir, 'run'));
+    const lc = createKeepalivedLifecycle({
+      process: createKeepalivedProcess({ cmd: '/usr/sbin/keepalived', paths, runner: ka.runner }), paths, vrrpInterface: 'eth1', engineName: 'nginx', probe: null,
+      ipvs: async () => ({ available: false, reason: 'x' }), interfaces: () => ['eth1'], log: createLogger({ debug: false, write: () => undefined }),
+    });
+    const s = stage({ ...http(), amphora: amphora() });
+    expect(await lc.check(s.current, s.out, s.doc)).toEqual({ ok: false, output: expect.stringMatching(/^the nginx engine gives keepalived no way to check it/) });
+    expect(ka.runs).toEqual([]);
   });
 
   test('nothing to check without keepalived.conf; the VRRP interface is not needed for LVS alone', async () => {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 // not the renderer's index: the daemon does not load templates
-import { keepalivedNeeds } from '../../renderers/keepalived/build-view';
+import { keepalivedNeeds, vrrpPriority } from '../../renderers/keepalived/build-view';
 import { KEEPALIVED_MAIN, type KeepalivedRuntimePaths } from '../../renderers/keepalived/runtime-paths';
 import type { RenderOutput } from '../../renderers/types';
 import { Mutex } from '../apply/mutex';
@@ -20,6 +20,7 @@ import { VrrpInterfaceMissing } from '../errors';
 import type { Logger } from '../log';
 import type { IpvsStatus } from './ipvs';
 import type { KeepalivedMode, KeepalivedProcess } from './keepalived-process';
+import { lvsPlan, type LvsListenerPlan } from './lvs-plan';
 import { writeRuntimeScripts } from './runtime-scripts';
 import { readVrrpState } from './vrrp-state';
 
@@ -46,6 +47,7 @@ export interface KeepalivedStatus {
   mode: KeepalivedMode | null;
   vrrp_interface: string | null;
   vrrp_state: string | null;
+  /** the configured priority (the document's, else the role's) */
   vrrp_priority: number | null;
   last_transition: string | null;
   /** LVS for UDP/SCTP listeners: null when the document has none */
@@ -54,8 +56,18 @@ export interface KeepalivedStatus {
 
 export type KeepalivedHealth = 'idle' | 'running' | 'dead';
 
+/** What the heartbeat needs to report UDP/SCTP listeners from IPVS. */
+export interface LvsState {
+  plan: LvsListenerPlan[];
+  /** keepalived runs its LVS part (the checker) */
+  running: boolean;
+  /** the IPVS probe of the last apply; null without LVS listeners */
+  ipvs: IpvsStatus | null;
+}
+
 export interface KeepalivedLifecycle extends Sidecar {
   status(): KeepalivedStatus;
+  lvs(): LvsState;
   /** idle: nothing to run; dead: it should run and does not (waits for an operation in flight). */
   health(): Promise<KeepalivedHealth>;
   /** Starts keepalived again when it should run and does not (the supervisor's restart). */
@@ -77,6 +89,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   let desired: Desired | null = null;
   let needs = { vrrp: false, lvs: false };
   let ipvs: IpvsStatus | null = null;
+  let priority: number | null = null;
+  let plan: LvsListenerPlan[] = [];
 
   // the hash of the file and mode keepalived last loaded, kept on disk so a restarted agent does not reload for nothing
   const loaded = (): string | null => {
@@ -114,6 +128,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   const serveLocked = async (configDir: string, out: RenderOutput, doc: Document) => {
     const conf = out.files[KEEPALIVED_MAIN];
     needs = conf ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
+    priority = needs.vrrp && doc.amphora ? vrrpPriority(doc.amphora) : null;
+    plan = conf ? lvsPlan(doc) : [];
     ipvs = needs.lvs ? await d.ipvs() : null;
     if (ipvs && !ipvs.available) d.log.warn('UDP/SCTP listeners are not served: LVS needs IPVS', { reason: ipvs.reason });
     const mode = { vrrp: needs.vrrp, lvs: needs.lvs && !!ipvs?.available };
@@ -155,6 +171,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
       if (keepalivedNeeds(doc).vrrp) {
         const names = d.interfaces();
         if (!names.includes(d.vrrpInterface)) throw new VrrpInterfaceMissing(d.vrrpInterface, names);
+        if (!d.probe) return { ok: false, output: `the ${d.engineName} engine gives keepalived no way to check it (its adapter has no probe), so VRRP cannot follow it` };
         // --config-test refuses a track script that does not exist yet
         await mutex.run(async () => scripts());
       }
@@ -168,6 +185,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         desired = null;
         needs = { vrrp: false, lvs: false };
         ipvs = null;
+        priority = null;
+        plan = [];
         await stop('the document was deleted');
       }),
 
@@ -181,11 +200,13 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         mode: d.process.mode(),
         vrrp_interface: needs.vrrp ? d.vrrpInterface : null,
         vrrp_state: vrrp?.state ?? null,
-        vrrp_priority: vrrp?.priority ?? null,
+        vrrp_priority: priority,
         last_transition: vrrp?.since ?? null,
         lvs: ipvs,
       };
     },
+
+    lvs: () => ({ plan, running: !!d.process.mode()?.lvs, ipvs }),
 
     health: () => mutex.run(async () => (desired === null ? 'idle' : d.process.pid() === null ? 'dead' : 'running')),
 

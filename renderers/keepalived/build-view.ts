@@ -31,6 +31,11 @@ export function keepalivedNeeds(doc: Document): { vrrp: boolean; lvs: boolean } 
   return { vrrp: !!a && a.topology === 'ACTIVE_STANDBY' && !!a.vrrp_address, lvs: virtualServers(doc).length > 0 };
 }
 
+/** The VRRP priority of an amphora: its `vrrp_priority`, else Octavia's ROLE_MASTER_PRIORITY / ROLE_BACKUP_PRIORITY. */
+export function vrrpPriority(a: Amphora): number {
+  return a.vrrp_priority ?? (a.role === 'MASTER' ? 100 : 90);
+}
+
 /** A stable VRRP router id (1-255) from the load balancer id: both peers derive the same one. */
 export function vrrpRouterId(loadbalancerId: string): number {
   let h = 0;
@@ -80,7 +85,8 @@ function realServers(l: Listener, p: Pool, family: number): RealServerView[] {
     }));
 }
 
-function virtualServers(doc: Document): VirtualServerView[] {
+/** The LVS virtual servers of a document: enabled UDP/SCTP listeners, per VIP, with their enabled members. */
+export function virtualServers(doc: Document): VirtualServerView[] {
   const lb = doc.loadbalancer;
   if (!lb.admin_state_up) return [];
   const pools = new Map(lb.pools.map((p) => [p.pool_id, p] as const));
@@ -123,8 +129,8 @@ function vrrp(doc: Document, a: Amphora, iface: string, rt: KeepalivedRuntimePat
     name: `lb_${keepalivedWord(lb.loadbalancer_id, 'a loadbalancer_id')}`,
     interface: keepalivedWord(iface, 'the VRRP interface'),
     virtualRouterId: vrrpRouterId(lb.loadbalancer_id),
-    // Octavia's ROLE_MASTER_PRIORITY / ROLE_BACKUP_PRIORITY; the role is only a preference (nopreempt)
-    priority: a.vrrp_priority ?? (a.role === 'MASTER' ? 100 : 90),
+    // the role is only a preference: with nopreempt whoever holds the VIP keeps it
+    priority: vrrpPriority(a),
     sourceIp: keepalivedWord(a.vrrp_address, 'an address'),
     peers: a.vrrp_peers.map((p) => keepalivedWord(p.address, 'an address')),
     vips: vips.filter((v) => isIP(v) === family),

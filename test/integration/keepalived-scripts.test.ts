@@ -11,6 +11,8 @@ import { writeRuntimeScripts } from '../../agent/keepalived/runtime-scripts';
 import { readVrrpState } from '../../agent/keepalived/vrrp-state';
 import { alive, tempDir, until } from '../lib/agent-harness';
 
+jest.setTimeout(30000);
+
 let dir: string;
 let rt: ReturnType<typeof keepalivedRuntimePaths>;
 const procs: ChildProcess[] = [];
@@ -59,14 +61,15 @@ test('exit 1 when the process is gone, the pid file is missing or holds no pid',
 });
 
 test('exit 1 for a zombie (kill -0 would say it lives)', async () => {
-  // sh forks the marked child, then execs a sleep that never reaps it: once the child exits it stays a zombie
-  const parent = keep(spawn('/bin/sh', ['-c', `/bin/sh -c 'exit 0; : "$0"' ${MARKER} & echo $!; exec sleep 600`], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  // sh forks the marked child, then execs a sleep that never reaps it: once the child exits it stays a
+  // zombie (the child waits a little first, so that the shell cannot reap it before the exec)
+  const parent = keep(spawn('/bin/sh', ['-c', `/bin/sh -c 'sleep 0.3; exit 0; : "$0"' ${MARKER} & echo $!; exec sleep 600`], { stdio: ['ignore', 'pipe', 'ignore'] }));
   const zombie = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   const state = () => {
     const stat = fs.readFileSync(`/proc/${zombie}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   };
-  await until('the child to be a zombie', () => state() === 'Z', 5000);
+  await until('the child to be a zombie', () => state() === 'Z', 10000);
   fs.writeFileSync(pidFile(), `${zombie}\n`);
   expect(spawnSync('kill', ['-0', String(zombie)]).status).toBe(0);
   expect(check()).toBe(1);
