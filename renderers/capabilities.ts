@@ -19,5 +19,7 @@ export function haproxyCapabilities(version: string): EngineCapabilities {
     monitorTypes: modern ? ['HTTP', 'HTTPS', 'PING', 'TCP', 'TLS-HELLO', 'UDP-CONNECT', 'SCTP'] : ['TCP', 'PING', 'TLS-HELLO', 'UDP-CONNECT', 'SCTP'],
     persistenceTypes: [...PERSISTENCE_TYPES],
     l7RuleTypes: [...L7_RULE_TYPES],
+    // haproxy's runtime API (agent/engines/haproxy-runtime.ts), where the change allows
+    memberChanges: modern ? 'runtime' : 'reload',
   };
 }

@@ -16,6 +16,8 @@ export interface EngineCapabilities {
   monitorTypes: string[];
   persistenceTypes: string[];
   l7RuleTypes: string[];
+  /** how member-only changes (weights, admin state, members added or removed) reach the engine: its runtime API, or a reload */
+  memberChanges: 'runtime' | 'reload';
 }
 
 /** Facts about where and how the engine runs; the same inputs always give the same files. */

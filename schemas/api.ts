@@ -54,6 +54,7 @@ export function buildApiSchemas(strict = false) {
     monitorTypes: names,
     persistenceTypes: names,
     l7RuleTypes: names,
+    memberChanges: z.enum(['runtime', 'reload']).describe('member-only changes: applied through the engine runtime API where they allow it (runtime), or always by a reload'),
   }).describe('what the engine serves: a document asking for anything else is refused with 400');
 
   const info = obj({
