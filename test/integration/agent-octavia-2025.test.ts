@@ -5,9 +5,8 @@
  * 127.80.1.0/24: applied, served, and Strict-Transport-Security on the
  * TERMINATED_HTTPS listener only, and only while hsts_max_age is set.
  */
-import * as fs from 'node:fs';
-import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
-import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
+import { freePort, until } from '../lib/agent-harness';
+import { useAgent } from '../lib/agent-fixture';
 import { loopbackExample } from '../lib/agent-docs';
 import { loadExample } from '../lib/examples';
 import { request } from '../lib/render-backends';
@@ -16,30 +15,14 @@ jest.setTimeout(60000);
 
 const NET = '127.80.1';
 const VIP = `${NET}.2`;
-let work: string;
-let certs: Certs;
-let agent: AgentProcess;
-let backends: Backend[];
+const f = useAgent(NET, { prefix: 'agent-octavia-2025-', backends: ['alpha', 'beta'] });
 let ports: number[];
-
 const byProtocol = (d: any, protocol: string) => d.loadbalancer.listeners.findIndex((l: { protocol: string }) => l.protocol === protocol);
-
 beforeAll(async () => {
-  work = tempDir('agent-octavia-2025-');
-  certs = makeCerts(`${work}/certs`, `${NET}.1`);
-  backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
-  agent = new AgentProcess({ ip: `${NET}.1`, certs }, work);
-  await agent.start();
   ports = await Promise.all(loadExample('octavia-2025-full').loadbalancer.listeners.map(() => freePort(VIP)));
 });
 
-afterAll(async () => {
-  await agent?.cleanup();
-  await stopBackends(backends ?? []);
-  fs.rmSync(work, { recursive: true, force: true });
-});
-
-const doc = (generation: number) => loopbackExample('octavia-2025-full', generation, VIP, ports, backends);
+const doc = (generation: number) => loopbackExample('octavia-2025-full', generation, VIP, ports, f.backends);
 const https = (d: any) => request(VIP, d.loadbalancer.listeners[byProtocol(d, 'TERMINATED_HTTPS')].protocol_port, { tls: { servername: 'www.example.com' } });
 const http = (d: any) => request(VIP, d.loadbalancer.listeners[byProtocol(d, 'HTTP')].protocol_port);
 
@@ -49,7 +32,7 @@ test('the 2025.x document is accepted with every key Octavia sends, and served',
   expect(d.loadbalancer.vip_sg_ids).toHaveLength(1);
   expect(d.loadbalancer.pools[0].members[0].vnic_type).toBe('normal');
   for (const l of d.loadbalancer.listeners) expect(Object.keys(l)).toEqual(expect.arrayContaining(['hsts_max_age', 'hsts_include_subdomains', 'hsts_preload']));
-  const r = await agent.api('PUT', '/v1/loadbalancer', d);
+  const r = await f.agent.api('PUT', '/v1/loadbalancer', d);
   expect(r.status).toBe(200);
   expect(r.body).toMatchObject({ result: 'applied', generation: 1 });
   // members answer once their HTTP monitor (GET /healthz, Host www.example.com) passes
@@ -78,14 +61,14 @@ test('no Strict-Transport-Security on the HTTP listener (its hsts_max_age is nul
 test('hsts_max_age back to null: the header is gone; set with preload: it is back', async () => {
   const off = doc(2);
   Object.assign(off.loadbalancer.listeners[byProtocol(off, 'TERMINATED_HTTPS')], { hsts_max_age: null, hsts_include_subdomains: false, hsts_preload: false });
-  expect((await agent.api('PUT', '/v1/loadbalancer', off)).status).toBe(200);
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', off)).status).toBe(200);
   const a = await https(off);
   expect(a.status).toBe(200);
   expect(a.headers['strict-transport-security']).toBeUndefined();
 
   const on = doc(3);
   Object.assign(on.loadbalancer.listeners[byProtocol(on, 'TERMINATED_HTTPS')], { hsts_max_age: 600, hsts_include_subdomains: false, hsts_preload: true });
-  expect((await agent.api('PUT', '/v1/loadbalancer', on)).status).toBe(200);
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', on)).status).toBe(200);
   expect((await https(on)).headers['strict-transport-security']).toBe('max-age=600; preload;');
 });
 
@@ -93,11 +76,11 @@ test('HSTS options Octavia\'s API refuses are refused with 400 naming the field,
   const bad = doc(4);
   bad.loadbalancer.listeners[byProtocol(bad, 'HTTP')].hsts_max_age = 300;
   bad.loadbalancer.listeners[byProtocol(bad, 'TCP')].hsts_preload = true;
-  const r = await agent.api('PUT', '/v1/loadbalancer', bad);
+  const r = await f.agent.api('PUT', '/v1/loadbalancer', bad);
   expect(r.status).toBe(400);
   expect(r.body.errors).toEqual([
     { path: `loadbalancer.listeners[${byProtocol(bad, 'HTTP')}].hsts_max_age`, message: expect.stringContaining('TERMINATED_HTTPS') },
     { path: `loadbalancer.listeners[${byProtocol(bad, 'TCP')}].hsts_preload`, message: expect.stringContaining('hsts_max_age') },
   ]);
-  expect((await agent.api('GET', '/v1/loadbalancer')).body.generation).toBe(3);
+  expect((await f.agent.api('GET', '/v1/loadbalancer')).body.generation).toBe(3);
 });
