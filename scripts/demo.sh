@@ -46,7 +46,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 for s in haproxy; do (systemctl stop "$s" || service "$s" stop || true) >/dev/null 2>&1; done
-haproxy -v | head -1
+haproxy -v | sed -n 1p  # sed reads it all: head could SIGPIPE haproxy and, with pipefail, stop the demo
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build --silent
 echo "built dist/"
