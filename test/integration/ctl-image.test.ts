@@ -17,7 +17,7 @@ import type { AgentDetails } from '../../controller/agent-answers';
 import { alive, freePort, ROOT, tempDir, until } from '../lib/agent-harness';
 import { get, startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { httpBasicDoc } from '../lib/agent-docs';
-import { buildRootTar, ChrootTree } from '../lib/ctl-chroot';
+import { buildRootTar, ChrootTree, removeTree } from '../lib/ctl-chroot';
 import { certsArgs, ctl, ctlOk, labPki } from '../lib/ctl-harness';
 
 const BUILD_MS = 20 * 60_000;
@@ -63,7 +63,7 @@ afterAll(async () => {
   }
   await stopBackends(backends);
   tree?.cleanup();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (work) removeTree(work);
 });
 
 test('the element installed the agent, Node >= 20, the engines, and the units as the agent needs them', () => {

@@ -8,11 +8,40 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './agent-harness';
 
-/** Runs `images/build --type tar` into `dir`; resolves with the tarball, rejects with the log's tail. */
+/** Every mount point under `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  const prefix = `${path.resolve(dir)}/`;
+  return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && m.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes `dir` after undoing every mount under it (lazily when busy): a build
+ * stopped half-way leaves its chroot's /proc, /sys and /dev bound there, and a
+ * recursive delete must never walk into the host's /dev.
+ */
+export function removeTree(dir: string): void {
+  for (const m of mountsUnder(dir)) {
+    try {
+      execFileSync('umount', [m], { stdio: 'ignore' });
+    } catch {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+    }
+  }
+  if (mountsUnder(dir).length) throw new Error(`mounts remain under ${dir}; not removing it`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs `images/build --type tar` into `dir` (its scratch space too); resolves with the tarball, rejects with the log's tail. */
 export function buildRootTar(dir: string, timeoutMs: number): Promise<string> {
   const log = path.join(dir, 'build.log');
   const out = fs.openSync(log, 'w');
-  const child = spawn(path.join(ROOT, 'images/build'), ['--type', 'tar', '-o', path.join(dir, 'root')], { stdio: ['ignore', out, out], detached: true });
+  // TMP_DIR: diskimage-builder's work dirs go under `dir`, so a failed build leaves nothing in /tmp
+  const child = spawn(path.join(ROOT, 'images/build'), ['--type', 'tar', '-o', path.join(dir, 'root')], {
+    stdio: ['ignore', out, out], detached: true, env: { ...process.env, TMP_DIR: dir },
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       // the build is a process group (disk-image-create, chroot, apt-get): stop all of it
@@ -30,6 +59,7 @@ export function buildRootTar(dir: string, timeoutMs: number): Promise<string> {
 }
 
 export class ChrootTree {
+  /** what this tree mounted (removeTree finds them all anyway) */
   private readonly mounts: string[] = [];
   constructor(readonly root: string) {}
 
@@ -60,15 +90,7 @@ export class ChrootTree {
 
   /** Undoes the mounts (lazily when still busy) and removes the tree. */
   cleanup(): void {
-    for (const m of this.mounts.reverse()) {
-      try {
-        execFileSync('umount', [m], { stdio: 'ignore' });
-      } catch {
-        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      }
-    }
     this.mounts.length = 0;
-    // never follow into a mount that is still there
-    if (!fs.readFileSync('/proc/self/mounts', 'utf8').includes(` ${this.root}/`)) fs.rmSync(this.root, { recursive: true, force: true });
+    removeTree(this.root);
   }
 }
