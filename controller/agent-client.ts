@@ -75,7 +75,7 @@ export class AgentClient {
       const req = https.request(
         {
           host: this.o.host, port: this.o.port, method, path, ca: this.o.ca, cert: this.o.cert, key: this.o.key, agent: false,
-          servername: this.o.servername, timeout: timeoutMs,
+          servername: this.o.servername,
           headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
         },
         (res) => {
@@ -83,6 +83,7 @@ export class AgentClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (e) => reject(new AgentUnreachable(`reading the answer to ${method} ${path} from ${this.url} failed: ${e.message}`, { cause: e })));
           res.on('end', () => {
+            clearTimeout(deadline);
             const text = Buffer.concat(chunks).toString('utf8');
             let parsed: unknown = text;
             try {
@@ -94,8 +95,12 @@ export class AgentClient {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-      req.on('error', (e) => reject(new AgentUnreachable(`${method} ${path} to ${this.url} failed: ${e.message}`, { cause: e })));
+      // one deadline for the whole exchange: node's `timeout` option is per idle socket and, with TLS, fires late
+      const deadline = setTimeout(() => req.destroy(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+      req.on('error', (e) => {
+        clearTimeout(deadline);
+        reject(new AgentUnreachable(`${method} ${path} to ${this.url} failed: ${e.message}`, { cause: e }));
+      });
       req.end(payload);
     });
   }

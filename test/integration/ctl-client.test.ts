@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AgentDetails, AgentInfo } from '../../controller/agent-answers';
 import { AgentClient, AgentUnreachable, expectOk } from '../../controller/agent-client';
@@ -73,6 +74,20 @@ describe('the client library against the real agent', () => {
     await expect(wrongName.info()).rejects.toThrow(AgentUnreachable);
     await expect(wrongName.info()).rejects.toThrow(/altnames/);
   });
+});
+
+test('an agent that accepts but never answers is unreachable after the request timeout', async () => {
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, `${NET}.5`, () => r()));
+  try {
+    const port = (silent.address() as net.AddressInfo).port;
+    const c = new AgentClient({ host: `${NET}.5`, port, ca: fs.readFileSync(pki.ca), cert: fs.readFileSync(pki.controllerCert), key: fs.readFileSync(pki.controllerKey), timeoutMs: 300 });
+    const e = await c.info().then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(AgentUnreachable);
+    expect((e as Error).message).toBe(`GET /v1/info to https://${NET}.5:${port} failed: no answer in 300 ms`);
+  } finally {
+    silent.close();
+  }
 });
 
 describe('amphora-ctl against the real agent', () => {
