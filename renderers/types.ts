@@ -4,21 +4,10 @@
  * No I/O, no clock, no global config: everything it needs comes in here.
  */
 import type { Document } from '../schemas';
+import type { EngineCapabilities } from '../schemas/capabilities';
 
-/** What an engine binary can do, derived by the agent from its version (see agent/engines). */
-export interface EngineCapabilities {
-  engine: 'haproxy' | 'nginx';
-  /** e.g. "2.6.12" */
-  version: string;
-  /** listener protocols the engine serves itself (UDP/SCTP go to keepalived's LVS) */
-  protocols: string[];
-  algorithms: string[];
-  monitorTypes: string[];
-  persistenceTypes: string[];
-  l7RuleTypes: string[];
-  /** how member-only changes (weights, admin state, members added or removed) reach the engine: its runtime API, or a reload */
-  memberChanges: 'runtime' | 'reload';
-}
+/** What an engine binary can do: defined beside the contract (`schemas/capabilities.ts`), which the controller reads too. */
+export type { EngineCapabilities } from '../schemas/capabilities';
 
 /** Facts about where and how the engine runs; the same inputs always give the same files. */
 export interface RenderContext {

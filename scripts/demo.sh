@@ -91,8 +91,8 @@ for n in 1 2; do
   echo $! > "$DEMO/pids/backend-$n"
 done
 
-say "4b. the controller's heartbeat receiver on $HB_ADDR (node dist/controller/cli.js receive --json)"
-nohup node "$REPO/dist/controller/cli.js" receive --bind "$HB_ADDR" --key demo-key --json >"$DEMO/heartbeats.jsonl" 2>&1 &
+say "4b. the controller's heartbeat receiver on $HB_ADDR (bin/amphora-ctl watch --json)"
+nohup "$REPO/bin/amphora-ctl" watch --bind "$HB_ADDR" --key demo-key --json >"$DEMO/heartbeats.jsonl" 2>&1 &
 echo $! > "$DEMO/pids/receiver"
 
 say "5. the agent: bin/amphora-agent --config-file $DEMO/amphora-agent.conf (JSON logs in $DEMO/agent.log)"
