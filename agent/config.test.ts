@@ -68,7 +68,16 @@ describe('parseConfig', () => {
       keepalivedCmd: '/usr/sbin/keepalived', controllers: [], heartbeatInterval: 10, heartbeatKey: '',
       serverCertFile: '/cert.pem', serverCaFile: '/ca.pem', amphoraId: '', requestReadTimeout: 180, engine: 'haproxy',
       stateDir: '/var/lib/amphora-agent', runDir: '/var/lib/amphora-agent/run', maxRequestBytes: 33554432,
+      vrrpInterface: 'eth1',
+      vrrpTiming: { advertInt: 1, checkInterval: 5, failCount: 2, successCount: 2, garpRefreshInterval: 5, garpRefreshCount: 2 },
     });
+  });
+
+  it('reads the VRRP interface and Octavia\'s [keepalived_vrrp] options', () => {
+    const c = parseConfig(`[amphora_agent]\nagent_server_ca = /ca.pem\nagent_server_cert = /cert.pem\nvrrp_interface = ens3.100
+[keepalived_vrrp]\nvrrp_advert_int = 2\nvrrp_check_interval = 1\nvrrp_fail_count = 3\nvrrp_success_count = 4\nvrrp_garp_refresh_interval = 0\nvrrp_garp_refresh_count = 6\n`);
+    expect(c.vrrpInterface).toBe('ens3.100');
+    expect(c.vrrpTiming).toEqual({ advertInt: 2, checkInterval: 1, failCount: 3, successCount: 4, garpRefreshInterval: 0, garpRefreshCount: 6 });
   });
 
   it.each([
@@ -81,6 +90,11 @@ describe('parseConfig', () => {
     ['[amphora_agent]\nengine = apache', 'amphora_agent', 'engine'],
     ['[amphora_agent]\nstate_dir = relative/dir', 'amphora_agent', 'state_dir'],
     ['[amphora_agent]\nmax_request_bytes = -1', 'amphora_agent', 'max_request_bytes'],
+    ['[amphora_agent]\nvrrp_interface = eth1 }', 'amphora_agent', 'vrrp_interface'],
+    ['[amphora_agent]\nvrrp_interface = averyveryverylongname', 'amphora_agent', 'vrrp_interface'],
+    ['[amphora_agent]\nvrrp_interface = ..', 'amphora_agent', 'vrrp_interface'],
+    ['[keepalived_vrrp]\nvrrp_check_interval = 0', 'keepalived_vrrp', 'vrrp_check_interval'],
+    ['[keepalived_vrrp]\nvrrp_advert_int = 1.5', 'keepalived_vrrp', 'vrrp_advert_int'],
   ])('refuses a bad value, naming section and key: %j', (extra, section, key) => {
     const base = '[amphora_agent]\nagent_server_ca = /ca.pem\nagent_server_cert = /cert.pem\n';
     // an extra section header repeats [amphora_agent] harmlessly: ini merges sections

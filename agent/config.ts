@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as ini from 'ini';
+import type { VrrpTiming } from '../renderers/types';
 import { ConfigError } from './errors';
 
 export interface ControllerAddress {
@@ -37,6 +38,10 @@ export interface AgentConfig {
   /** engine sockets and pid files; `run_dir` (own key), default `${state_dir}/run` */
   runDir: string;
   maxRequestBytes: number;
+  /** the NIC carrying the VIPs and VRRP adverts (`vrrp_interface`, own key) */
+  vrrpInterface: string;
+  /** `[keepalived_vrrp]`, Octavia's option names and defaults */
+  vrrpTiming: VrrpTiming;
 }
 
 type Section = Record<string, unknown>;
@@ -74,6 +79,26 @@ function absolutePath(ini: Record<string, Section>, section: string, key: string
   const v = text(ini, section, key, def);
   if (!path.isAbsolute(v)) throw new ConfigError(section, key, `must be an absolute path, not "${v}"`);
   return v;
+}
+
+/** A network interface name as Linux allows it (at most 15 characters) and keepalived reads it as one word. */
+function interfaceName(ini: Record<string, Section>, section: string, key: string, def: string): string {
+  const v = text(ini, section, key, def);
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(v) || v === '.' || v === '..') throw new ConfigError(section, key, `must be a network interface name (letters, digits, "_", ".", "-"; at most 15), not "${v}"`);
+  return v;
+}
+
+/** Octavia's `[keepalived_vrrp]` options, with its defaults. */
+function vrrpTiming(c: Record<string, Section>): VrrpTiming {
+  const k = 'keepalived_vrrp';
+  return {
+    advertInt: integer(c, k, 'vrrp_advert_int', 1, 1, 255),
+    checkInterval: integer(c, k, 'vrrp_check_interval', 5, 1, 3600),
+    failCount: integer(c, k, 'vrrp_fail_count', 2, 1, 100),
+    successCount: integer(c, k, 'vrrp_success_count', 2, 1, 100),
+    garpRefreshInterval: integer(c, k, 'vrrp_garp_refresh_interval', 5, 0, 86400),
+    garpRefreshCount: integer(c, k, 'vrrp_garp_refresh_count', 2, 1, 255),
+  };
 }
 
 /** Parses `IP:PORT, IP:PORT` the way Octavia does (split at the last colon), IPv6 bracketed or not. */
@@ -136,6 +161,8 @@ export function parseConfig(textContent: string): AgentConfig {
     stateDir,
     runDir: absolutePath(c, 'amphora_agent', 'run_dir', path.join(stateDir, 'run')),
     maxRequestBytes: integer(c, 'amphora_agent', 'max_request_bytes', 33554432, 1024, 1 << 30),
+    vrrpInterface: interfaceName(c, 'amphora_agent', 'vrrp_interface', 'eth1'),
+    vrrpTiming: vrrpTiming(c),
   };
 }
 

@@ -6,17 +6,18 @@
  */
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
-import type { RenderContext } from '../renderers/types';
+import type { RenderContext, ServePlan } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
 import type { Preparer } from './apply/prepare';
-import { createApplier, type Applier } from './apply/transaction';
+import { createApplier, type Applier, type ApplyStep } from './apply/transaction';
 import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
 import { createNginxRuntime, type EngineRuntime } from './engines/nginx-runtime';
 import { setupEngine } from './engines/setup';
 import type { EngineReading } from './heartbeat/collector';
+import { createKeepalived, type Keepalived } from './keepalived';
 import type { Engine, EngineStatus } from './engines/types';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
@@ -30,10 +31,12 @@ export interface DaemonView {
   log: Logger;
   info: AgentInfo;
   /** generation, hash and document of what is applied, or null */
-  applied(): { generation: number; hash: string; document: Record<string, unknown> } | null;
+  applied(): { generation: number; hash: string; document: Record<string, unknown>; serves: ServePlan } | null;
   /** running?, pids, stats socket path */
   engineStatus(): Promise<EngineStatus>;
   engine: Engine;
+  /** keepalived (VRRP, LVS); the heartbeat reads the LVS listeners from it */
+  keepalived?: Keepalived;
   /** the heartbeat's reading when the agent gathers it itself (nginx); absent: the heartbeat reads haproxy's stats socket */
   engineReading?(): Promise<EngineReading | null>;
 }
@@ -55,6 +58,8 @@ export interface DaemonOptions {
   runner?: ProcessRunner;
   /** made before the applied document is restored, e.g. `(view) => startHeartbeat(view)`; `ready()` follows */
   companions?: ((view: DaemonView) => Companion)[];
+  /** fault injection for tests: the apply step at which the agent kills itself (SIGKILL), from AMPHORA_AGENT_KILL_AT */
+  killAt?: ApplyStep;
 }
 
 export interface Daemon extends DaemonView {
@@ -74,7 +79,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o700 });
 
   // the engine `engine =` names (haproxy or nginx), what its version serves, and its render context
-  const { engine, version, capabilities, context } = await setupEngine(cfg, runner);
+  const { engine, version, capabilities, context } = await setupEngine(cfg, runner, log);
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
@@ -82,12 +87,14 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
   const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
+  // keepalived (VRRP, LVS) is served, rolled back and stopped with the engine; its supervisor restarts it when it dies
+  const keepalived = createKeepalived({ cmd: cfg.keepalivedCmd, runDir: cfg.runDir, vrrpInterface: cfg.vrrpInterface, engine, runner, log });
   // nginx: the agent's monitors, their re-render, the access-log receiver (haproxy does all that itself)
   const runtime: EngineRuntime | null = cfg.engine === 'nginx'
     ? createNginxRuntime({ stateDir: cfg.stateDir, runDir: cfg.runDir, log, base: context, refresh: () => applier.refresh() })
     : null;
   const applier = createApplier({
-    stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log,
+    stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
     context: runtime ? () => runtime.context() : undefined,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
@@ -98,13 +105,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       beforeReload: async () => {
         for (const c of companions) await c.beforeReload?.();
       },
+      step: o.killAt ? (s) => {
+        if (s !== o.killAt) return;
+        log.warn('killing this agent at an apply step, as AMPHORA_AGENT_KILL_AT asks (a fault-injection test)', { step: s });
+        process.kill(process.pid, 'SIGKILL');
+      } : undefined,
     },
   });
   const view: DaemonView = {
-    config: cfg, log, info, engine,
+    config: cfg, log, info, engine, keepalived,
     applied: () => {
       const s = applier.applied();
-      return s ? { generation: s.generation, hash: s.hash, document: s.document } : null;
+      return s ? { generation: s.generation, hash: s.hash, document: s.document, serves: s.serves } : null;
     },
     engineStatus: () => engine.status(),
     ...(runtime ? { engineReading: () => runtime.reading(applier.appliedDoc()) } : {}),
@@ -118,7 +130,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   runtime?.applied(applier.appliedDoc());
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
-    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null }),
+    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report }),
   });
   const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
   const port = await listen(server, cfg.bindHost, cfg.bindPort).catch(async (e) => {
@@ -126,6 +138,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     throw e;
   });
 
+  keepalived.supervisor.start();
   const applied = applier.applied();
   ready = true;
   for (const c of companions) c.ready?.();
@@ -139,6 +152,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
+      await keepalived.supervisor.stop();
       await runtime?.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

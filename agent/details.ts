@@ -2,15 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Applier } from './apply/transaction';
-import type { Engine, ServedView, StatRow } from './engines/types';
+import type { Engine, StatRow } from './engines/types';
+import type { ServePlan } from '../renderers/types';
+import type { DetailsBody } from '../schemas/api';
 import type { AgentInfo } from './info';
 
 /** What the heartbeat sender reports about itself (wired by the daemon; absent until then). */
-export interface HeartbeatReport {
-  targets: string[];
-  last_send_error: string | null;
-  [k: string]: unknown;
-}
+export type HeartbeatReport = NonNullable<DetailsBody['heartbeat']>;
 
 export interface DetailsDeps {
   info: AgentInfo;
@@ -18,32 +16,34 @@ export interface DetailsDeps {
   engine: Engine;
   stateDir: string;
   heartbeat?: () => HeartbeatReport | null;
+  /** keepalived's process, VRRP state and restarts (agent/keepalived) */
+  keepalived?: () => NonNullable<DetailsBody['keepalived']>;
 }
 
-/** Per-listener state from the engine (nginx) or haproxy's frontends: OPEN, FULL, STOP, or DOWN when absent. */
-async function listenerStates(engine: Engine, ids: string[], doc: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
-  if (engine.listenerStates) {
-    try {
-      return doc ? await engine.listenerStates(doc as unknown as ServedView) : {};
-    } catch {
-      return Object.fromEntries(ids.map((id) => [id, { status: 'DOWN' }]));
-    }
+/** Per-listener state of the listeners the engine serves (the engine's own answer, or haproxy's frontends); every other listener is DOWN. */
+async function listenerStates(engine: Engine, ids: string[], plan: ServePlan | undefined): Promise<DetailsBody['listeners']> {
+  const served = new Set(plan?.engine.map((l) => l.id) ?? []);
+  if (engine.listenerStates && plan) {
+    const own = await engine.listenerStates(plan).catch(() => ({}) as Record<string, DetailsBody['listeners'][string]>);
+    return Object.fromEntries(ids.map((id) => [id, own[id] ?? { status: 'DOWN' }]));
   }
-  const out: Record<string, unknown> = {};
+  const out: DetailsBody['listeners'] = {};
   let rows: StatRow[] = [];
   try {
-    rows = (await engine.stats?.()) ?? [];
+    if (served.size && engine.stats) rows = await engine.stats('frontends');
   } catch {
     // engine not running: every listener is DOWN
   }
+  const frontends = new Map(rows.filter((r) => r.svname === 'FRONTEND' && served.has(r.pxname)).map((r) => [r.pxname, r] as const));
   for (const id of ids) {
-    const fe = rows.find((r) => r.pxname === id && r.svname === 'FRONTEND');
-    out[id] = fe ? { status: fe.status, current_connections: Number(fe.scur || 0), total_connections: Number(fe.stot || 0) } : { status: 'DOWN' };
+    const fe = frontends.get(id);
+    const status = fe?.status === 'OPEN' || fe?.status === 'FULL' ? fe.status : 'DOWN';
+    out[id] = fe ? { status, current_connections: Number(fe.scur || 0), total_connections: Number(fe.stot || 0) } : { status: 'DOWN' };
   }
   return out;
 }
 
-function disk(dir: string): Record<string, number> | null {
+function disk(dir: string): DetailsBody['disk'] {
   try {
     const s = fs.statfsSync(dir);
     return { total_bytes: s.blocks * s.bsize, available_bytes: s.bavail * s.bsize };
@@ -53,10 +53,10 @@ function disk(dir: string): Record<string, number> | null {
 }
 
 /** Builds the details record. */
-export async function buildDetails(d: DetailsDeps): Promise<Record<string, unknown>> {
+export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
   const applied = d.applier.applied();
   const ids = ((applied?.document.loadbalancer as { listeners?: { listener_id: string }[] } | undefined)?.listeners ?? []).map((l) => l.listener_id);
-  let engine: unknown;
+  let engine: DetailsBody['engine_process'];
   try {
     const s = await d.engine.status();
     engine = {
@@ -75,11 +75,13 @@ export async function buildDetails(d: DetailsDeps): Promise<Record<string, unkno
     last_refused: refused ? { generation: refused.generation, code: refused.code, status: refused.status, message: refused.message, errors: refused.errors, at: refused.at } : null,
     restore_error: d.applier.restoreError(),
     counters: d.applier.counters(),
+    last_apply: d.applier.lastApply(),
     load: os.loadavg(),
     memory: { total_bytes: os.totalmem(), free_bytes: os.freemem(), agent_rss_bytes: process.memoryUsage().rss },
     disk: disk(d.stateDir),
-    listeners: await listenerStates(d.engine, ids, applied?.document),
+    listeners: await listenerStates(d.engine, ids, applied?.serves),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
+    keepalived: d.keepalived?.() ?? null,
   };
 }

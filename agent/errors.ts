@@ -4,6 +4,7 @@
  * another error; handlers map them to responses without looking inside.
  */
 import type { ValidationError } from '../schemas';
+import type { ErrorBody } from '../schemas/api';
 
 /** Base of every error the agent throws on purpose. */
 export class AgentError extends Error {
@@ -14,8 +15,9 @@ export class AgentError extends Error {
     this.name = new.target.name;
   }
   /** The JSON body the API answers with. */
-  toBody(): Record<string, unknown> {
-    return { code: this.code, message: this.message };
+  toBody(): ErrorBody {
+    // CONFIG_INVALID never reaches the API: the start stops
+    return { code: this.code as ErrorBody['code'], message: this.message };
   }
 }
 
@@ -50,7 +52,7 @@ export class DocumentInvalid extends AgentError {
   constructor(readonly errors: ValidationError[]) {
     super(`the document has ${errors.length} error(s)`);
   }
-  override toBody(): Record<string, unknown> {
+  override toBody(): ErrorBody {
     return { ...super.toBody(), errors: this.errors };
   }
 }
@@ -62,7 +64,7 @@ export class StaleGeneration extends AgentError {
   constructor(readonly generation: number, readonly applied: number) {
     super(`generation ${generation} is lower than the applied generation ${applied}`);
   }
-  override toBody(): Record<string, unknown> {
+  override toBody(): ErrorBody {
     return { ...super.toBody(), generation: this.generation, applied_generation: this.applied };
   }
 }
@@ -74,7 +76,7 @@ export class GenerationConflict extends AgentError {
   constructor(readonly generation: number) {
     super(`generation ${generation} is already applied with different content`);
   }
-  override toBody(): Record<string, unknown> {
+  override toBody(): ErrorBody {
     return { ...super.toBody(), generation: this.generation, applied_generation: this.generation };
   }
 }
@@ -92,7 +94,7 @@ export class EngineRefused extends AgentError {
   constructor(message: string, readonly output: string, readonly candidateDir?: string) {
     super(message);
   }
-  override toBody(): Record<string, unknown> {
+  override toBody(): ErrorBody {
     return { ...super.toBody(), engine_output: this.output, candidate_dir: this.candidateDir };
   }
 }
@@ -104,7 +106,7 @@ export class ApplyFailed extends AgentError {
   constructor(message: string, readonly rolledBack: boolean, options?: { cause?: unknown }) {
     super(message, options);
   }
-  override toBody(): Record<string, unknown> {
+  override toBody(): ErrorBody {
     return { ...super.toBody(), rolled_back: this.rolledBack };
   }
 }
@@ -134,4 +136,16 @@ export class RouteNotFound extends AgentError {
 export function asAgentError(e: unknown): AgentError {
   if (e instanceof AgentError) return e;
   return new AgentError(e instanceof Error ? e.message : String(e), { cause: e });
+}
+
+/** The configured VRRP interface does not exist on this VM: keepalived cannot run the document's VRRP instance (422; nothing changed). */
+export class VrrpInterfaceMissing extends AgentError {
+  override readonly code = 'VRRP_INTERFACE_MISSING';
+  override readonly status = 422;
+  constructor(readonly iface: string, readonly available: string[]) {
+    super(`[amphora_agent] vrrp_interface: ${iface} does not exist on this VM (its interfaces: ${available.join(', ') || 'none'}); the ACTIVE_STANDBY document needs it for VRRP, so set vrrp_interface to the NIC that carries the VIP`);
+  }
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), vrrp_interface: this.iface, interfaces: this.available };
+  }
 }

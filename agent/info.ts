@@ -4,22 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { API_VERSIONS, SCHEMA_VERSION, SUPPORTED_SCHEMA_VERSIONS } from '../schemas/version';
 import type { EngineCapabilities } from '../renderers/types';
+import type { InfoBody } from '../schemas/api';
 import type { EngineVersion } from './engines/types';
 import type { ProcessRunner } from './process-runner';
 
-export interface AgentInfo {
-  agent: string;
-  agent_version: string;
-  api_versions: string[];
-  schema_version: string;
-  schema_versions: string[];
-  engine: { name: string; version: string; full_version: string };
-  openssl_version: string;
-  node_version: string;
-  hostname: string;
-  amphora_id: string;
-  capabilities: EngineCapabilities;
-}
+/** GET /v1/info (schemas/api.ts). */
+export type AgentInfo = InfoBody;
 
 /** The agent's version from the nearest package.json named amphora-agent above this file. */
 export function agentVersion(start: string = __dirname): string {
@@ -46,9 +36,9 @@ export async function opensslVersion(runner: ProcessRunner): Promise<string> {
 }
 
 /** Builds the info record. */
-export function buildInfo(p: { engine: EngineVersion; engineName: string; openssl: string; amphoraId: string; capabilities: EngineCapabilities }): AgentInfo {
+export function buildInfo(p: { engine: EngineVersion; engineName: InfoBody['engine']['name']; openssl: string; amphoraId: string; capabilities: EngineCapabilities }): AgentInfo {
   return {
-    agent: 'amphora-agent',
+    agent: 'amphora-agent' as const,
     agent_version: agentVersion(),
     api_versions: [...API_VERSIONS],
     schema_version: SCHEMA_VERSION,

@@ -4,6 +4,7 @@
  * serving). Extra parts such as the heartbeat are wired in `companions`.
  */
 import { loadConfig } from './config';
+import type { ApplyStep } from './apply/transaction';
 import { startDaemon, type Daemon } from './daemon';
 import { AgentError } from './errors';
 import { startHeartbeatCompanion } from './heartbeat/companion';
@@ -47,7 +48,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const config = loadConfig(args.file);
     const log = createLogger({ debug: config.debug });
-    daemon = await startDaemon({ config, log, companions: [startHeartbeatCompanion] });
+    // a test-only fault injection; unset on a real VM
+    const killAt = process.env.AMPHORA_AGENT_KILL_AT as ApplyStep | undefined;
+    daemon = await startDaemon({ config, log, companions: [startHeartbeatCompanion], killAt });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

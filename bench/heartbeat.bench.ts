@@ -14,7 +14,7 @@ import { fitDatagram } from '../agent/heartbeat/fit';
 import { nullLogger } from '../agent/log';
 import { HeartbeatReceiver } from '../controller/receiver';
 import { encodeHeartbeat, HeartbeatMessage } from '../schemas/heartbeat';
-import { heartbeatDoc } from '../test/lib/heartbeat-doc';
+import { heartbeatPlan } from '../test/lib/heartbeat-doc';
 import { showInfo, synthLoadBalancer } from '../test/lib/heartbeat-show-stat';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
 
@@ -42,10 +42,10 @@ async function main() {
   try {
     for (const [members, listeners] of SIZES) {
       const lb = synthLoadBalancer(listeners, members);
-      const doc = heartbeatDoc(lb.listenerIds.map((id) => ({ id })), lb.poolIds.map((id) => ({ id })));
+      const serves = heartbeatPlan(lb.listenerIds.map((id) => ({ id })), Object.fromEntries(lb.poolIds.map((id, i) => [`${id}:${lb.listenerIds[i]}`, lb.memberIds[i]])));
       const collector = new HeartbeatCollector({
         amphoraId: 'b3f0a5c2-0d5e-4c57-9d1e-8a4f5e7c6d21',
-        getApplied: () => ({ generation: 42, configHash: 'sha256:0123456789abcdef', doc }),
+        getApplied: () => ({ generation: 42, configHash: 'sha256:0123456789abcdef', serves }),
         readStats: async () => ({ showStat: lb.showStat, showInfo: showInfo(4242, 3600) }),
         counters: new CounterStore(path.join(dir, `counters-${members}.json`), Date.now),
         logger: nullLogger(),

@@ -1,14 +1,15 @@
 /**
  * Render benchmark: validate+render of the contract examples and of generated
  * documents of 10, 100 and 1,000 listeners (10 members a pool, 5 L7 policies a
- * listener, /work/shared/bench/gen_large.py), against `haproxy -c` of the
- * result and Octavia's own Jinja renderer; the same for nginx (render, and
- * `nginx -t`, which binds the listen addresses: the VIP moves to 127.50.9.2).
- * Goal: validate+render of 1,000 listeners faster than the engine's check of
- * its output.
+ * listener, test/lib/gen-large.ts), against `haproxy -c` of the result and
+ * Octavia's own Jinja renderer (bench/octavia/render.py; skipped, with a line
+ * saying so, where python3-octavia is not installed); the same for nginx
+ * (render, and `nginx -t`, which binds the listen addresses: the VIP moves to
+ * 127.50.9.2). Goal: validate+render of 1,000 listeners faster than the
+ * engine's check of its output.
  * Run: `node dist/bench/render.bench.js [--json]`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,12 +17,13 @@ import { validateDocument } from '../schemas';
 import { haproxyCapabilities, nginxCapabilities, renderHaproxy, renderNginx } from '../renderers';
 import type { Document } from '../schemas';
 import type { RenderContext, RenderOutput } from '../renderers/types';
+import { EXAMPLES_DIR } from '../test/lib/examples';
+import { genLarge } from '../test/lib/gen-large';
+import { ROOT } from '../test/lib/root';
 import { binaryVersion, printHeader, printResult, runScenario, type Result } from './lib/runbench';
 
-const SHARED = path.resolve(__dirname, '../../../shared');
-const EXAMPLES = path.join(SHARED, 'contract/examples');
-const GEN_LARGE = path.join(SHARED, 'bench/gen_large.py');
-const OCTAVIA = path.join(SHARED, 'bench/octavia_render.py');
+const EXAMPLES = EXAMPLES_DIR;
+const OCTAVIA = path.join(ROOT, 'bench/octavia/render.py');
 const PY = '/usr/bin/python3';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'render-bench-'));
 const ctx: RenderContext = { capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(tmp, 'run'), fdLimit: 20000 };
@@ -58,12 +60,18 @@ function haproxyCheck(dir: string): void {
   if (r.status !== 0) throw new Error(`haproxy -c failed: ${r.stderr}`);
 }
 
+/** The installed python3-octavia's version, or why there is none. */
+function octaviaVersion(): string {
+  const r = spawnSync(PY, ['-c', 'import importlib.metadata as m; print(m.version("octavia"))'], { encoding: 'utf8' });
+  return r.status === 0 ? `python3-octavia ${r.stdout.trim()}` : 'absent (python3-octavia not installed: the Octavia lines are skipped)';
+}
+
 /** Octavia's Jinja renderer on the same document, when python3-octavia is there. */
 function octavia(name: string, file: string, repeat: number): Result | null {
   const r = spawnSync(PY, [OCTAVIA, file, '--repeat', String(repeat), '--out', path.join(tmp, `${name}.octavia.cfg`)], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const m = /median_ms=([\d.]+) runs=(\d+)/.exec(r.stderr ?? '');
   if (r.status !== 0 || !m) {
-    console.log(`# octavia render ${name}: not available (${(r.stderr ?? '').trim().split('\n').pop()})`);
+    console.log(`# octavia render ${name}: skipped (${(r.stderr ?? r.error?.message ?? '').trim().split('\n').pop()})`);
     return null;
   }
   const medianMs = Number(m[1]);
@@ -73,7 +81,7 @@ function octavia(name: string, file: string, repeat: number): Result | null {
 }
 
 async function main(): Promise<void> {
-  printHeader('render', { haproxy: binaryVersion('haproxy', ['-v']), nginx: binaryVersion('nginx', ['-v']), octavia: fs.existsSync(OCTAVIA) ? 'python3-octavia' : 'absent' });
+  printHeader('render', { haproxy: binaryVersion('haproxy', ['-v']), nginx: binaryVersion('nginx', ['-v']), octavia: octaviaVersion() });
   for (const f of fs.readdirSync(EXAMPLES).filter((x) => x.endsWith('.json')).sort()) {
     const text = fs.readFileSync(path.join(EXAMPLES, f), 'utf8');
     const out = validateAndRender(text);
@@ -86,7 +94,7 @@ async function main(): Promise<void> {
   for (const listeners of [10, 100, 1000]) {
     const name = `${listeners} listeners`;
     const file = path.join(tmp, `large-${listeners}.json`);
-    fs.writeFileSync(file, execFileSync(PY, [GEN_LARGE, String(listeners), '10', '5'], { maxBuffer: 1 << 28 }));
+    fs.writeFileSync(file, JSON.stringify(genLarge(listeners, 10, 5)));
     const text = fs.readFileSync(file, 'utf8');
     const runs = listeners >= 1000 ? 7 : 15;
     const out = validateAndRender(text);

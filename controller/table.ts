@@ -2,7 +2,8 @@
 import type { DropReason } from '../schemas/heartbeat';
 import type { AmphoraView } from './receiver';
 
-function pad(cells: string[][]): string[] {
+/** Rows of cells as lines of padded columns (the last column unpadded). */
+export function pad(cells: string[][]): string[] {
   const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
   return cells.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]))).join('  ').trimEnd());
 }

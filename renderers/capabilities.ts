@@ -1,7 +1,7 @@
 /** What each engine version can serve; light on purpose (no templates), the daemon loads it at start. */
 import { L7_RULE_TYPES, LB_ALGORITHMS, PERSISTENCE_TYPES } from '../schemas/enums';
 import { NGINX_PROTOCOLS } from './nginx/context';
-import { NGINX_RESTRICTIONS } from './nginx/refusals';
+import { NGINX_RESTRICTIONS } from '../schemas/capabilities-nginx';
 import type { EngineCapabilities } from './types';
 
 /**
@@ -21,6 +21,8 @@ export function haproxyCapabilities(version: string): EngineCapabilities {
     monitorTypes: modern ? ['HTTP', 'HTTPS', 'PING', 'TCP', 'TLS-HELLO', 'UDP-CONNECT', 'SCTP'] : ['TCP', 'PING', 'TLS-HELLO', 'UDP-CONNECT', 'SCTP'],
     persistenceTypes: [...PERSISTENCE_TYPES],
     l7RuleTypes: [...L7_RULE_TYPES],
+    // haproxy's runtime API (agent/engines/haproxy-runtime.ts), where the change allows
+    memberChanges: modern ? 'runtime' : 'reload',
   };
 }
 
@@ -42,6 +44,8 @@ export function nginxCapabilities(version: string): EngineCapabilities {
     monitorTypes: modern ? ['HTTP', 'HTTPS', 'PING', 'TCP', 'TLS-HELLO', 'UDP-CONNECT'] : [],
     persistenceTypes: modern ? [...PERSISTENCE_TYPES] : [],
     l7RuleTypes: modern ? [...L7_RULE_TYPES] : [],
+    // nginx open source has no runtime API for its upstreams: every change reloads
+    memberChanges: 'reload',
     restrictions: NGINX_RESTRICTIONS.map((r) => ({ ...r })),
   };
 }

@@ -144,11 +144,24 @@ function checkListener(l: Obj, proto: E.ListenerProtocol, lp: IssuePath, out: Ra
   if (l.client_crl_container_data != null && l.client_ca_tls_container_data == null) {
     out.push({ path: [...lp, 'client_crl_container_data'], message: 'needs client_ca_tls_container_data' });
   }
+  checkHsts(l, proto, lp, out);
   if (isObj(l.insert_headers)) {
     for (const h of Object.keys(l.insert_headers)) {
       if (!HTTP_LISTENERS.includes(proto)) out.push({ path: [...lp, 'insert_headers', h], message: `needs an HTTP or TERMINATED_HTTPS listener, not ${proto}` });
       else if (h.startsWith('X-SSL-') && !tls) out.push({ path: [...lp, 'insert_headers', h], message: 'needs a TERMINATED_HTTPS listener' });
     }
+  }
+}
+
+/** HSTS as Octavia's listener API allows it: a max-age on TERMINATED_HTTPS only, and the flags only with a max-age. */
+function checkHsts(l: Obj, proto: E.ListenerProtocol, lp: IssuePath, out: RawIssue[]): void {
+  const maxAge = l.hsts_max_age;
+  if (maxAge != null && proto !== 'TERMINATED_HTTPS') {
+    out.push({ path: [...lp, 'hsts_max_age'], message: `must be null: HSTS needs a TERMINATED_HTTPS listener (this one is ${proto})` });
+  }
+  if (maxAge != null) return;
+  for (const k of ['hsts_include_subdomains', 'hsts_preload']) {
+    if (l[k] === true) out.push({ path: [...lp, k], message: 'must be false unless hsts_max_age is set' });
   }
 }
 

@@ -109,6 +109,8 @@ export function buildSchemas(strict: boolean) {
     monitor_address: orNull(ipAddress),
     monitor_port: orNull(port),
     subnet_id: orNull(id),
+    // Octavia 2025.1+: the port's binding (normal, direct, ...); nothing to render on the VM
+    vnic_type: orNull(str(P.VNIC_TYPE, 'a Neutron vnic_type such as "normal" or "direct"')),
   });
 
   const pool = obj({
@@ -207,9 +209,13 @@ export function buildSchemas(strict: boolean) {
     tls_ciphers: orNull(cipherString),
     alpn_protocols: orNull(z.array(z.enum(E.ALPN_PROTOCOLS)).min(1)),
     l7policies: withDefault(z.array(l7policy).max(1000), []),
+    // Octavia 2023.2+ sends these on every listener (null/false when unused); TERMINATED_HTTPS only
+    hsts_max_age: orNull(z.number().int().min(0).max(2147483647).meta({ description: 'seconds; null: no Strict-Transport-Security header' })),
+    hsts_include_subdomains: withDefault(z.boolean(), false),
+    hsts_preload: withDefault(z.boolean(), false),
   });
 
-  const additionalVip = z.object({
+  const additionalVip = obj({
     ip_address: ipAddress,
     subnet_id: orNull(id),
     network_id: orNull(id),
@@ -227,6 +233,8 @@ export function buildSchemas(strict: boolean) {
     vip_network_id: orNull(id),
     vip_subnet_id: orNull(id),
     vip_qos_policy_id: orNull(id),
+    // Octavia 2025.1+: security groups of the VIP port, applied by Neutron; nothing to render on the VM
+    vip_sg_ids: orNull(z.array(id).max(100)),
     additional_vips: withDefault(z.array(additionalVip).max(64), []),
     listeners: withDefault(z.array(listener).max(10000), []),
     pools: withDefault(z.array(pool).max(20000), []),

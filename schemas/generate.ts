@@ -66,6 +66,10 @@ export function openApiDocument(): object {
     ['Info', A.info],
     ['Details', A.details],
     ['ApplyResult', A.applyResult],
+    ['ValidateResult', A.validateResult],
+    ['Applied', A.applied],
+    ['ConfigFiles', A.configFiles],
+    ['Deleted', A.deleted],
   ];
   for (const [id, schema, description] of named) zodToOpenAPIRegistry.add(schema, { _internal: { refId: id }, ...(description ? { description } : {}) });
   try {
@@ -109,7 +113,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
     path: '/v1/loadbalancer/validate',
     summary: 'Everything PUT does short of touching the running engine',
     request: push,
-    responses: { 200: json(applied, 'valid (status "valid")'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration') },
+    responses: { 200: json(A.validateResult, 'valid; `unchanged` when a PUT of it would be a no-op'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration') },
   });
   r.registerPath({
     method: 'get',
@@ -117,7 +121,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
     summary: 'The applied document, secrets redacted',
     responses: { 200: json(A.applied, 'the applied document'), 404: json(error, 'nothing applied (NOT_APPLIED)') },
   });
-  r.registerPath({ method: 'delete', path: '/v1/loadbalancer', summary: 'Stop serving and forget the document', responses: { 200: json(A.deleted, 'deleted') } });
+  r.registerPath({ method: 'delete', path: '/v1/loadbalancer', summary: 'Stop serving and forget the document', responses: { 200: json(A.deleted, 'deleted (false: nothing was applied)') } });
   r.registerPath({
     method: 'get',
     path: '/v1/config',

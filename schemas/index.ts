@@ -4,3 +4,4 @@ export * from './enums';
 export * from './validate';
 export * from './version';
 export { formatPath } from './raw';
+export * from './capabilities';

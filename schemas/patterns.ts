@@ -21,6 +21,8 @@ export const FREE_TEXT = /^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$/;
  * syntax in some config file (`#`, `'`, `` ` ``, `|`, `$`, `%`).
  */
 export const HTTP_TOKEN = /^[A-Za-z0-9!&*+.^_~-]{1,255}$/;
+/** A Neutron port binding vnic_type (normal, direct, direct-physical, macvtap...). */
+export const VNIC_TYPE = /^[a-z][a-z0-9_-]{0,63}$/;
 /** Distinguished-name field name, as octavia-lib's DISTINGUISHED_NAME_FIELD_REGEX (bounded). */
 export const DN_FIELD = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 /**

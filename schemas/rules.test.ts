@@ -49,6 +49,12 @@ const fields: Case[] = [
   ['insert_headers values', 'http-basic', (d) => (lst(d, 0).insert_headers['X-Forwarded-For'] = 'yes'), one(`${L}[0].insert_headers.X-Forwarded-For`, 'must be "true" or "false"')],
   ['allowed_cidrs prefix in range', 'mixed-protocols', (d) => (lst(d, 3).allowed_cidrs = ['10.0.0.0/33']), one(`${L}[3].allowed_cidrs[0]`, 'must be a CIDR')],
   ['allowed_cidrs need a prefix', 'mixed-protocols', (d) => (lst(d, 3).allowed_cidrs = ['10.0.0.1']), one(`${L}[3].allowed_cidrs[0]`, 'must be a CIDR')],
+  ['hsts_max_age >= 0', 'terminated-https-l7', (d) => (lst(d, 0).hsts_max_age = -1), one(`${L}[0].hsts_max_age`, 'must be at least 0')],
+  ['hsts_max_age is an integer', 'terminated-https-l7', (d) => (lst(d, 0).hsts_max_age = '300'), one(`${L}[0].hsts_max_age`, 'must be of type number')],
+  ['hsts flags are booleans', 'terminated-https-l7', (d) => Object.assign(lst(d, 0), { hsts_max_age: 300, hsts_preload: 'yes' }), one(`${L}[0].hsts_preload`, 'must be of type boolean')],
+  ['vnic_type is a token', 'http-basic', (d) => (pool(d, 0).members[0].vnic_type = 'normal\nbind :1'), one(`${P}[0].members[0].vnic_type`, 'must be a Neutron vnic_type')],
+  ['vip_sg_ids are ids', 'http-basic', (d) => (d.loadbalancer.vip_sg_ids = ['sg 1']), one('loadbalancer.vip_sg_ids[0]', 'must be an id')],
+  ['additional_vips refuse unknown keys in 1.0', 'http-basic', (d) => (d.loadbalancer.additional_vips = [{ ip_address: '203.0.113.9', colour: 'blue' }]), one('loadbalancer.additional_vips[0].colour', 'is not a known field of schema_version 1.0')],
   ['tls_ciphers charset', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'ECDHE RSA'), one(`${L}[0].tls_ciphers`, 'must be an OpenSSL cipher string')],
   // haproxy -c refuses what OpenSSL's cipher list refuses (checked against haproxy 2.6 in test/integration/haproxy-check)
   ['tls_ciphers OpenSSL knows', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'AESa!b'), one(`${L}[0].tls_ciphers`, 'that selects at least one cipher this OpenSSL knows')],
@@ -160,6 +166,9 @@ const cross: Case[] = [
   ['MASTER needs ACTIVE_STANDBY', 'terminated-https-l7', (d) => (d.amphora.topology = 'SINGLE'), one('amphora.role', 'MASTER needs the ACTIVE_STANDBY topology')],
   ['a peer is not this amphora (address)', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].address = d.amphora.vrrp_address), one('amphora.vrrp_peers[0].address', "must differ from this amphora's vrrp_address")],
   ['peers share the family of vrrp_address', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].address = '2001:db8::12'), one('amphora.vrrp_peers[0].address', 'must be IPv4 like vrrp_address')],
+  ['HSTS only on TERMINATED_HTTPS', 'terminated-https-l7', (d) => (lst(d, 1).hsts_max_age = 300), one(`${L}[1].hsts_max_age`, 'must be null: HSTS needs a TERMINATED_HTTPS listener (this one is HTTP)')],
+  ['hsts_include_subdomains needs hsts_max_age', 'terminated-https-l7', (d) => Object.assign(lst(d, 0), { hsts_max_age: null, hsts_include_subdomains: true }), one(`${L}[0].hsts_include_subdomains`, 'must be false unless hsts_max_age is set')],
+  ['hsts_preload needs hsts_max_age', 'http-basic', (d) => (lst(d, 0).hsts_preload = true), one(`${L}[0].hsts_preload`, 'must be false unless hsts_max_age is set')],
   ['a peer is not this amphora (id)', 'terminated-https-l7', (d) => (d.amphora.vrrp_peers[0].id = d.amphora.id), one('amphora.vrrp_peers[0].id', "must differ from this amphora's id")],
 ];
 
@@ -214,6 +223,9 @@ describe('what the rules allow', () => {
     ['a REGEX rule on a header', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { compare_type: 'REGEX', value: '^(Bad|Evil)Bot/[0-9]+$' })],
     ['tls_ciphers mixing TLS 1.3 suites and 1.2 ciphers (haproxy ignores the former there)', 'terminated-https-l7', (d) => (lst(d, 0).tls_ciphers = 'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256')],
     ['tls_ciphers with an unknown name beside known ones (OpenSSL skips it)', 'terminated-https-l7', (d) => (pool(d, 0).tls_ciphers = 'NOSUCH:HIGH:!aNULL:@STRENGTH')],
+    ['HSTS on TERMINATED_HTTPS with both flags', 'terminated-https-l7', (d) => Object.assign(lst(d, 0), { hsts_max_age: 31536000, hsts_include_subdomains: true, hsts_preload: true })],
+    ['unused HSTS keys as Octavia sends them on any listener', 'http-basic', (d) => Object.assign(lst(d, 0), { hsts_max_age: null, hsts_include_subdomains: false, hsts_preload: false })],
+    ['vnic_type and vip_sg_ids as Octavia 2025.1 sends them', 'http-basic', (d) => { pool(d, 0).members[0].vnic_type = 'direct'; d.loadbalancer.vip_sg_ids = ['6b6a3b8e-6b1a-4d59-9e5e-1f1f1f1f1f1f']; }],
     ['SSL_DN_FIELD rules on TERMINATED_HTTPS', 'terminated-https-l7', (d) => Object.assign(rule(d, 0, 0, 0), { type: 'SSL_DN_FIELD', key: 'OU', compare_type: 'EQUAL_TO', value: 'ops' })],
   ])('%s', (_name, example, mutate) => {
     expect(errorsOf(example, mutate)).toEqual([]);

@@ -46,7 +46,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 for s in haproxy; do (systemctl stop "$s" || service "$s" stop || true) >/dev/null 2>&1; done
-haproxy -v | head -1
+haproxy -v | sed -n 1p  # sed reads it all: head could SIGPIPE haproxy and, with pipefail, stop the demo
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build --silent
 echo "built dist/"
@@ -91,8 +91,8 @@ for n in 1 2; do
   echo $! > "$DEMO/pids/backend-$n"
 done
 
-say "4b. the controller's heartbeat receiver on $HB_ADDR (node dist/controller/cli.js receive --json)"
-nohup node "$REPO/dist/controller/cli.js" receive --bind "$HB_ADDR" --key demo-key --json >"$DEMO/heartbeats.jsonl" 2>&1 &
+say "4b. the controller's heartbeat receiver on $HB_ADDR (bin/amphora-ctl watch --json)"
+nohup "$REPO/bin/amphora-ctl" watch --bind "$HB_ADDR" --key demo-key --json >"$DEMO/heartbeats.jsonl" 2>&1 &
 echo $! > "$DEMO/pids/receiver"
 
 say "5. the agent: bin/amphora-agent --config-file $DEMO/amphora-agent.conf (JSON logs in $DEMO/agent.log)"
@@ -113,7 +113,7 @@ lb.vip_address = vip; lb.listeners[0].protocol_port = Number(port);
 lb.pools[0].members.forEach((m, i) => { m.address = ip; m.protocol_port = 8081 + i; m.weight = 1; });
 Object.assign(lb.pools[0].healthmonitor, { url_path: "/", delay: 2, timeout: 1 });
 require("fs").writeFileSync(process.argv[5], JSON.stringify(d, null, 2));
-' "$REPO/../shared/contract/examples/http-basic.json" "$VIP" "$VIP_PORT" "$BACKEND_IP" "$DEMO/lb.json"
+' "$REPO/contract/examples/http-basic.json" "$VIP" "$VIP_PORT" "$BACKEND_IP" "$DEMO/lb.json"
 "${CURL[@]}" -X PUT -H 'content-type: application/json' --data-binary @"$DEMO/lb.json" "$API/v1/loadbalancer"; echo
 
 say "7. traffic through the VIP http://$VIP:$VIP_PORT/ (round robin over the two members)"

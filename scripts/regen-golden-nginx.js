@@ -10,8 +10,7 @@ const { validateDocument } = require(path.join(root, 'dist/schemas'));
 const { renderNginx, checkCapabilities } = require(path.join(root, 'dist/renderers'));
 const { NGINX_GOLDEN_CONTEXT } = require(path.join(root, 'dist/renderers/nginx/golden-context'));
 
-// the examples where scripts/regen-golden.js reads them (moving with the contract)
-const EXAMPLES_DIR = path.resolve(root, '../shared/contract/examples');
+const EXAMPLES_DIR = path.join(root, 'contract/examples');
 const dir = path.join(root, 'renderers/nginx/golden');
 fs.mkdirSync(dir, { recursive: true });
 for (const f of fs.readdirSync(EXAMPLES_DIR).filter((x) => x.endsWith('.json')).sort()) {

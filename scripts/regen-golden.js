@@ -8,7 +8,7 @@ const { validateDocument } = require(path.join(root, 'dist/schemas'));
 const { renderHaproxy } = require(path.join(root, 'dist/renderers'));
 const { GOLDEN_CONTEXT } = require(path.join(root, 'dist/renderers/haproxy/golden-context'));
 
-const examples = path.resolve(root, '../shared/contract/examples');
+const examples = path.join(root, 'contract/examples');
 const hDir = path.join(root, 'renderers/haproxy/golden');
 const kDir = path.join(root, 'renderers/keepalived/golden');
 fs.mkdirSync(hDir, { recursive: true });

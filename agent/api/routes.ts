@@ -1,5 +1,6 @@
 /** The API's handlers: parse, call, map errors. Nothing else (STYLE "One PUT"). */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AppliedBody, ConfigFilesBody, DetailsBody, InfoBody } from '../../schemas/api';
 import type { Applier } from '../apply/transaction';
 import { asAgentError, NotApplied, RouteNotFound } from '../errors';
 import type { Logger } from '../log';
@@ -8,16 +9,14 @@ import { redactDocument, redactFiles } from './redact';
 
 export interface ApiDeps {
   applier: Applier;
-  info: () => unknown;
-  details: () => Promise<unknown>;
+  info: () => InfoBody;
+  details: () => Promise<DetailsBody>;
   maxRequestBytes: number;
   log: Logger;
 }
 
-type Handler = (req: Request, res: Response) => Promise<unknown>;
-
 /** Wraps an async handler so its result is the JSON body and anything thrown reaches the error handler. */
-const json = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
+const json = <T>(h: (req: Request, res: Response) => Promise<T>) => (req: Request, res: Response, next: NextFunction) => {
   h(req, res).then((body) => res.json(body), next);
 };
 
@@ -32,13 +31,13 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/v1/details', json(async () => d.details()));
   app.put('/v1/loadbalancer', json(async (req) => d.applier.apply(await body(req))));
   app.post('/v1/loadbalancer/validate', json(async (req) => d.applier.validate(await body(req))));
-  app.get('/v1/loadbalancer', json(async () => {
+  app.get('/v1/loadbalancer', json(async (): Promise<AppliedBody> => {
     const s = d.applier.applied();
     if (!s) throw new NotApplied();
     return { generation: s.generation, hash: s.hash, applied_at: s.appliedAt, status: 'ACTIVE', document: redactDocument(s.document) };
   }));
   app.delete('/v1/loadbalancer', json(async () => d.applier.remove()));
-  app.get('/v1/config', json(async () => {
+  app.get('/v1/config', json(async (): Promise<ConfigFilesBody> => {
     const s = d.applier.applied();
     if (!s) throw new NotApplied();
     return { generation: s.generation, hash: s.hash, main: s.main, files: redactFiles(s.files, s.secrets) };

@@ -7,9 +7,10 @@
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
+import { documentHash } from '../state/hash';
 
 export type Prepared =
-  | { ok: true; doc: Document; out: RenderOutput | null; renderError: string | null }
+  | { ok: true; doc: Document; hash: string; out: RenderOutput | null; renderError: string | null }
   | { ok: false; errors: ValidationError[] };
 
 /**
@@ -26,10 +27,12 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
+  // the document's identity (generation check, heartbeat config_hash), hashed here off the daemon's thread
+  const hash = documentHash(input);
   try {
-    return { ok: true, doc: v.doc, out: render(v.doc, context), renderError: null };
+    return { ok: true, doc: v.doc, hash, out: render(v.doc, context), renderError: null };
   } catch (e) {
-    return { ok: true, doc: v.doc, out: null, renderError: (e as Error).message };
+    return { ok: true, doc: v.doc, hash, out: null, renderError: (e as Error).message };
   }
 }
 

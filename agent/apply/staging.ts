@@ -22,8 +22,13 @@ export function configLayout(stateDir: string): ConfigLayout {
   return { configsDir: path.join(stateDir, 'configs'), failedDir: path.join(stateDir, 'failed'), currentLink: path.join(stateDir, 'current') };
 }
 
-/** Writes the rendered files into `configs/<name>` (secrets 0600), fsyncs them, returns the dir. */
-export function writeCandidate(layout: ConfigLayout, name: string, out: RenderOutput): string {
+/**
+ * Writes the rendered files into `configs/<name>` (secrets 0600) and returns
+ * the dir; with `sync`, fsyncs them and their directories first (a dry run
+ * that is removed after its check needs no durability; an apply may sync
+ * later, with syncCandidate, while the engine checks the files).
+ */
+export function writeCandidate(layout: ConfigLayout, name: string, out: Pick<RenderOutput, 'files' | 'secrets' | 'main'>, sync = true): string {
   const dir = path.join(layout.configsDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -35,11 +40,33 @@ export function writeCandidate(layout: ConfigLayout, name: string, out: RenderOu
     if (!file.startsWith(dir + path.sep)) throw new Error(`rendered path ${rel} leaves the config directory`);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     dirs.add(path.dirname(file));
-    writeFileSynced(file, content, secrets.has(rel) ? 0o600 : 0o644);
+    if (sync) writeFileSynced(file, content, secrets.has(rel) ? 0o600 : 0o644);
+    else fs.writeFileSync(file, content, { mode: secrets.has(rel) ? 0o600 : 0o644 });
   }
-  for (const d of dirs) fsyncDir(d);
-  fsyncDir(layout.configsDir);
+  if (sync) {
+    for (const d of dirs) fsyncDir(d);
+    fsyncDir(layout.configsDir);
+  }
   return dir;
+}
+
+/** Makes a candidate written without `sync` durable: every file and directory under it, and its entry in `configs/` (off the event loop). */
+export async function syncCandidate(layout: ConfigLayout, dir: string): Promise<void> {
+  const sync = async (p: string) => {
+    const h = await fs.promises.open(p, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  };
+  const walk = async (d: string): Promise<void> => {
+    const entries = await fs.promises.readdir(d, { withFileTypes: true });
+    await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : sync(path.join(d, e.name)))));
+    await sync(d);
+  };
+  await walk(dir);
+  await sync(layout.configsDir);
 }
 
 /** Name of the directory `current` points at, or null. */

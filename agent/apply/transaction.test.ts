@@ -1,68 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RenderFn } from '../../renderers/types';
 import { loadExample } from '../../test/lib/examples';
-import type { Engine, EngineStatus } from '../engines/types';
+import { fakeEngine, fakeRender } from '../../test/lib/fake-engine';
 import { nullLogger } from '../log';
 import { createStateStore } from '../state/store';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createInProcessPreparer } from './prepare';
 import { createApplier } from './transaction';
-
-/** Renders the members' weights only: enough to tell configs apart. */
-const fakeRender: RenderFn = (doc) => ({
-  main: 'proxy.cfg',
-  files: {
-    'proxy.cfg': `listeners ${doc.loadbalancer.listeners.map((l) => l.listener_id).join(',')}\nweights ${doc.loadbalancer.pools.flatMap((p) => p.members.map((m) => m.weight)).join(',')}\n`,
-    'certs/key.pem': 'SECRET',
-  },
-  secrets: ['certs/key.pem'],
-});
-
-/** An engine in memory that serves whatever `current/proxy.cfg` says at its last reload. */
-function fakeEngine(stateDir: string) {
-  const e = {
-    running: false, worker: 0, reloads: 0, starts: 0, checkOk: true, failReload: 0, serving: '',
-    log: [] as string[],
-  };
-  const cfg = () => fs.readFileSync(path.join(stateDir, 'current', 'proxy.cfg'), 'utf8');
-  const status = async (): Promise<EngineStatus> => ({
-    running: e.running, masterPid: e.running ? 1 : null, workerPid: e.running ? e.worker : null, oldWorkerPids: [],
-    reloads: e.reloads, failedReloads: 0, statsSocket: '/s', masterSocket: '/m',
-  });
-  const engine: Engine = {
-    name: 'haproxy',
-    version: async () => ({ version: '2.6.12', full: 'HAProxy version 2.6.12' }),
-    check: async (dir) => {
-      e.log.push(`check ${path.basename(dir)}`);
-      return { ok: e.checkOk, output: e.checkOk ? 'valid' : '[ALERT] parsing [haproxy.cfg:3]: unknown keyword' };
-    },
-    start: async () => {
-      e.starts++;
-      e.running = true;
-      e.worker++;
-      e.serving = cfg();
-    },
-    reload: async () => {
-      e.log.push('reload');
-      e.reloads++;
-      if (e.failReload > 0) {
-        e.failReload--;
-        throw new Error('haproxy refused the new configuration at reload');
-      }
-      e.worker++;
-      e.serving = cfg();
-    },
-    stop: async () => {
-      e.running = false;
-    },
-    status,
-    info: async () => ({ Pid: String(e.worker) }),
-    stats: async () => (/listeners (.*)/.exec(e.serving)?.[1] ?? '').split(',').map((id) => ({ pxname: id, svname: 'FRONTEND', status: 'OPEN' })),
-  };
-  return { e, engine };
-}
+import type { RenderFn } from '../../renderers/types';
 
 function setup() {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));

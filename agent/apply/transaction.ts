@@ -7,18 +7,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
-import type { RenderContext, RenderOutput } from '../../renderers/types';
+import type { RenderContext, RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
-import { documentHash, filesHash } from '../state/hash';
+import { filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
-import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
-import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
+import type { Sidecar } from './sidecar';
+import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, syncCandidate, writeCandidate, type ConfigLayout } from './staging';
+import { firstDifference } from './doc-diff';
+import type { Applier, ApplyCounters, ApplyResult, LastApply, Refusal } from './types';
 import { waitServing } from './verify';
 
 const VALIDATE_PREFIX = 'validate-';
@@ -30,7 +32,14 @@ export interface ApplyHooks {
   beforeReload?(): Promise<void>;
   /** after an apply finished, whatever the outcome (systemd READY=1) */
   settled?(what: string): void;
+  /**
+   * Called as an apply passes each step (`checked`, `switched`, `runtime-applied`,
+   * `served`, `committed`): fault-injection tests stop the agent there.
+   */
+  step?(name: ApplyStep): void;
 }
+
+export type ApplyStep = 'checked' | 'switched' | 'runtime-applied' | 'served' | 'committed';
 
 export type { Applier, ApplyResult, ApplyCounters, Refusal } from './types';
 
@@ -46,7 +55,9 @@ export interface ApplierDeps {
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
-  diagnose?: (doc: Document, previous: Document | null) => Promise<string | null>;
+  diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
+  /** processes served beside the engine (keepalived): checked, served, rolled back and stopped with it */
+  sidecars?: Sidecar[];
   /** the render context of now, when it changes while the agent runs (nginx: members held DOWN); absent: the preparer's own */
   context?: () => RenderContext;
 }
@@ -57,7 +68,8 @@ export function createApplier(d: ApplierDeps): Applier {
   const sleep = d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const layout: ConfigLayout = configLayout(d.stateDir);
   const mutex = new Mutex();
-  const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, refused: 0 };
+  const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, runtimeApplies: 0, refused: 0 };
+  let lastApply: LastApply | null = null;
   let applied: { state: AppliedState; doc: Document } | null = null;
   let refused: Refusal | null = null;
   let restoreErr: string | null = null;
@@ -73,47 +85,67 @@ export function createApplier(d: ApplierDeps): Applier {
     throw new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
   };
   const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
+  const sidecars = d.sidecars ?? [];
 
-  /** Stages and checks a candidate; a refused one is kept under failed/ (422). */
-  const stageChecked = async (name: string, out: RenderOutput): Promise<string> => {
-    const dir = writeCandidate(layout, name, out);
-    const check = await d.engine.check(dir, out.main);
-    if (!check.ok) {
+  /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
+  const stageChecked = async (name: string, out: RenderOutput, doc: Document, durable = true): Promise<string> => {
+    const dir = writeCandidate(layout, name, out, false);
+    let refused: { who: string; output: string } | null = null;
+    try {
+      // the files become durable while the engine reads them: both are needed before `current` may point there
+      const [check] = await Promise.all([d.engine.check(dir, out.main), durable ? syncCandidate(layout, dir) : undefined]);
+      if (!check.ok) refused = { who: d.engine.name, output: check.output };
+      for (const s of sidecars) {
+        if (refused) break;
+        const r = await s.check(dir, out, doc);
+        if (!r.ok) refused = { who: s.name, output: r.output };
+      }
+    } catch (e) {
+      keepFailed(layout, dir);
+      throw e;
+    }
+    if (refused) {
       const kept = keepFailed(layout, dir);
-      throw new EngineRefused(`${d.engine.name} refused the rendered configuration`, check.output, kept);
+      throw new EngineRefused(`${refused.who} refused the rendered configuration`, refused.output, kept);
     }
     return dir;
   };
 
-  /** Makes the engine serve `current` (reload if running, else start) and verifies it. */
-  const serve = async (doc: Document, main: string): Promise<void> => {
+  const verify = (plan: ServePlan) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+
+  /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
+  const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
     const st = await d.engine.status();
     if (st.running) {
       await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload();
+      await d.engine.reload(out.serves);
     }
-    else await d.engine.start(layout.currentLink, main);
-    await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+    else await d.engine.start(layout.currentLink, out.main);
+    await verify(out.serves);
+    for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
+  const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
   const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
     const prevName = currentTarget(layout);
     const prev = applied;
     switchCurrent(layout, name);
+    d.hooks?.step?.('switched');
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(doc, out.main);
+      await serve(doc, out);
+      d.hooks?.step?.('served');
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
-      const why = await (d.diagnose ?? diagnoseBind)(doc, prev?.doc ?? null).catch(() => null);
+      const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
       d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
       let rolledBack = true;
       if (prev && prevName) {
         switchCurrent(layout, prevName);
         try {
-          await serve(prev.doc, prev.state.main);
+          await serve(prev.doc, outputOf(prev.state));
         } catch (e2) {
           rolledBack = false;
           d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
@@ -121,6 +153,7 @@ export function createApplier(d: ApplierDeps): Applier {
       } else {
         removeCurrent(layout);
         await d.engine.stop().catch((e2) => d.log.error('stopping the engine after a failed first apply failed', { error: e2 }));
+        for (const s of sidecars) await s.stop().catch((e2) => d.log.error(`stopping ${s.name} after a failed first apply failed`, { error: e2 }));
       }
       keepFailed(layout, path.join(layout.configsDir, name));
       const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
@@ -141,9 +174,10 @@ export function createApplier(d: ApplierDeps): Applier {
   const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
     const state: AppliedState = {
       format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-      secrets: out.secrets, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+      secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
     };
     d.store.save(state);
+    d.hooks?.step?.('committed');
     applied = { state, doc };
     // dry-run candidates of concurrent validations are theirs to remove
     pruneConfigs(layout, [configDir], (n) => n.startsWith(VALIDATE_PREFIX));
@@ -154,8 +188,7 @@ export function createApplier(d: ApplierDeps): Applier {
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     const prepared = await parse(input);
-    const doc = prepared.doc;
-    const hash = documentHash(input);
+    const { doc, hash } = prepared;
     lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
       return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
@@ -163,19 +196,47 @@ export function createApplier(d: ApplierDeps): Applier {
     const out = rendered(prepared);
     lap('rendered');
     const st = await d.engine.status();
+    lap('status');
     const target = currentTarget(layout);
-    if (applied && st.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
+    const live = applied && st.running && target === applied.state.configDir ? applied : null;
+    const done = (path: LastApply['path'], reason: string): ApplyResult => {
+      lap('committed');
+      lastApply = { generation: doc.generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
+      d.log.info('applied', { generation: doc.generation, hash, path, reason, ms });
+      return { result: 'applied', generation: doc.generation, hash, reloaded: path === 'reload' };
+    };
+    if (live && filesHash(out.files) === live.state.filesHash) {
       // the engine already runs exactly these files: a new generation needs no reload
-      commit(doc, input as Record<string, unknown>, hash, out, target);
-      return { result: 'applied', generation: doc.generation, hash, reloaded: false };
+      commit(doc, input as Record<string, unknown>, hash, out, target!);
+      return done('none', 'the rendered files are unchanged');
     }
+    let why = !applied ? 'the first document' : !st.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
+    const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
+    if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
+    if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
     const name = candidateName(doc.generation);
-    await stageChecked(name, out);
+    await stageChecked(name, out, doc);
     lap('checked');
+    d.hooks?.step?.('checked');
+    if (live && runtime?.ok) {
+      switchCurrent(layout, name);
+      d.hooks?.step?.('switched');
+      try {
+        await d.engine.applyMembers!(runtime.ops, out.serves);
+        lap('runtime-applied');
+        d.hooks?.step?.('runtime-applied');
+        commit(doc, input as Record<string, unknown>, hash, out, name);
+        counters.runtimeApplies++;
+        return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
+      } catch (e) {
+        // the reload below makes the engine serve the new files whatever the runtime holds
+        switchCurrent(layout, live.state.configDir);
+        why = `the runtime changes failed (${(e as Error).message})`;
+        d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: e });
+      }
+    }
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
-    lap('committed');
-    d.log.info('applied', { generation: doc.generation, hash, ms });
-    return { result: 'applied', generation: doc.generation, hash, reloaded: true };
+    return done('reload', why);
   };
 
   const remember = (input: unknown, e: unknown): void => {
@@ -183,7 +244,7 @@ export function createApplier(d: ApplierDeps): Applier {
     const g = (input as { generation?: unknown } | null)?.generation;
     counters.refused++;
     refused = {
-      generation: typeof g === 'number' ? g : null, code: e.code, status: e.status,
+      generation: typeof g === 'number' ? g : null, code: e.toBody().code, status: e.status,
       errors: e instanceof DocumentInvalid ? e.errors : [], message: e.message, at: now().toISOString(),
     };
     d.log.warn('refused a document', { generation: refused.generation, code: e.code, reason: e.message });
@@ -202,11 +263,10 @@ export function createApplier(d: ApplierDeps): Applier {
 
     async validate(input) {
       const prepared = await parse(input);
-      const doc = prepared.doc;
-      const hash = documentHash(input);
+      const { doc, hash } = prepared;
       const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
       const out = rendered(prepared);
-      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out);
+      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out, doc, false);
       fs.rmSync(dir, { recursive: true, force: true });
       return { valid: true, generation: doc.generation, hash, unchanged };
     },
@@ -214,6 +274,8 @@ export function createApplier(d: ApplierDeps): Applier {
     remove: () =>
       mutex.run(async () => {
         const had = applied !== null;
+        // keepalived first: a MASTER hands its VIPs to the peer while its engine still serves
+        for (const s of sidecars) await s.stop();
         await d.engine.stop();
         removeCurrent(layout);
         d.store.clear();
@@ -240,13 +302,17 @@ export function createApplier(d: ApplierDeps): Applier {
         const st = await d.engine.status();
         const target = currentTarget(layout);
         if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
-          await waitServing(d.engine, doc, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
-          applied = { state, doc };
+          await verify(out.serves);
+          // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
+          // The engine serves the document either way: a sidecar that fails here is left to its supervisor
+          for (const s of sidecars) await s.serve(layout.currentLink, out, doc).catch((e) => d.log.error(`${s.name} could not be served at start`, { error: e }));
+          // a state written before serve plans existed (or by another agent version) gets what this agent renders
+          applied = { state: { ...state, serves: out.serves, skeletonHash: out.skeletonHash }, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
         }
         const name = candidateName(doc.generation);
-        await stageChecked(name, out);
+        await stageChecked(name, out, doc);
         await activateAndCommit(name, doc, state.document, state.hash, out);
         d.log.info('restored the applied document', { generation: state.generation });
       } catch (e) {
@@ -263,7 +329,7 @@ export function createApplier(d: ApplierDeps): Applier {
         const st = await d.engine.status();
         if (st.running && currentTarget(layout) === state.configDir && filesHash(out.files) === state.filesHash) return { reloaded: false };
         const name = candidateName(state.generation);
-        await stageChecked(name, out);
+        await stageChecked(name, out, applied.doc);
         await activateAndCommit(name, applied.doc, state.document, state.hash, out);
         d.log.info('re-rendered the applied document', { generation: state.generation });
         return { reloaded: true };
@@ -275,5 +341,6 @@ export function createApplier(d: ApplierDeps): Applier {
     lastRefused: () => refused,
     restoreError: () => restoreErr,
     counters: () => ({ ...counters }),
+    lastApply: () => lastApply,
   };
 }

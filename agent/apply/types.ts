@@ -1,18 +1,15 @@
 /** What the apply transaction answers and remembers; the API and the daemon read these. */
 import type { ValidationError } from '../../schemas';
+import type { ApplyResultBody, DeletedBody, ErrorBody, ValidateResultBody } from '../../schemas/api';
 import type { AppliedState } from '../state/store';
 import type { Document } from '../../schemas/document';
 
-export interface ApplyResult {
-  result: 'applied' | 'unchanged';
-  generation: number;
-  hash: string;
-  reloaded: boolean;
-}
+/** PUT /v1/loadbalancer's answer (schemas/api.ts). */
+export type ApplyResult = ApplyResultBody;
 
 export interface Refusal {
   generation: number | null;
-  code: string;
+  code: ErrorBody['code'];
   status: number;
   errors: ValidationError[];
   message: string;
@@ -22,16 +19,27 @@ export interface Refusal {
 export interface ApplyCounters {
   reloads: number;
   reloadFailures: number;
+  /** applies of member-only changes through the engine's runtime API, without a reload */
+  runtimeApplies: number;
   refused: number;
+}
+
+/** How the last apply that changed something reached the engine, and why that way. */
+export interface LastApply {
+  generation: number;
+  path: 'reload' | 'runtime' | 'none';
+  reason: string;
+  at: string;
+  ms: number;
 }
 
 /** What the daemon and the API read; never mutated by them. */
 export interface Applier {
   apply(input: unknown): Promise<ApplyResult>;
   /** Everything apply does short of touching the running engine. */
-  validate(input: unknown): Promise<{ valid: true; generation: number; hash: string; unchanged: boolean }>;
+  validate(input: unknown): Promise<ValidateResultBody>;
   /** Stops serving and forgets the document (DELETE). */
-  remove(): Promise<{ deleted: boolean }>;
+  remove(): Promise<DeletedBody>;
   /** At start: restore the stored state and make sure it is serving. */
   restore(): Promise<void>;
   /** Resolves once every queued apply or delete has finished (shutdown). */
@@ -48,4 +56,5 @@ export interface Applier {
   lastRefused(): Refusal | null;
   restoreError(): string | null;
   counters(): ApplyCounters;
+  lastApply(): LastApply | null;
 }

@@ -1,27 +1,20 @@
 /**
  * After a reload: the new worker answers on its stats socket and every
- * listener it should serve is a frontend that is OPEN (bound); an engine
- * with its own `verify` (nginx) answers that itself.
+ * listener the serve plan gives the engine is a frontend that is OPEN (bound);
+ * an engine with its own `verify` (nginx) answers that itself.
  */
-import type { Document } from '../../schemas/document';
-import { portFamily } from '../../schemas/enums';
+import type { ServePlan } from '../../renderers/types';
 import type { Engine } from '../engines/types';
 
-/** Listener ids the proxy itself must serve: enabled TCP-family ones (UDP/SCTP belong to keepalived). */
-export function expectedFrontends(doc: Document): string[] {
-  return doc.loadbalancer.listeners
-    .filter((l) => l.admin_state_up && portFamily(l.protocol) === 'tcp')
-    .map((l) => l.listener_id);
-}
-
 /** Null when the running engine serves what it should, else the reason. */
-export async function verifyServing(engine: Engine, frontends: string[]): Promise<string | null> {
+export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
   if (!engine.info || !engine.stats) return `${engine.name} offers neither a verification nor stats`;
   const status = await engine.status();
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
   const info = await engine.info();
   if (Number(info.Pid) !== status.workerPid) return `the stats socket answers for pid ${info.Pid}, not the new worker ${status.workerPid}`;
-  const rows = await engine.stats();
+  if (frontends.length === 0) return null;
+  const rows = await engine.stats('frontends');
   const open = new Set(rows.filter((r) => r.svname === 'FRONTEND' && r.status === 'OPEN').map((r) => r.pxname));
   const missing = frontends.filter((f) => !open.has(f));
   return missing.length ? `listeners not open: ${missing.join(', ')}` : null;
@@ -34,15 +27,16 @@ export interface WaitOptions {
 }
 
 /** Polls verifyServing until it passes or the deadline passes: the new worker may need a moment to answer. */
-export async function waitServing(engine: Engine, doc: Document, o: WaitOptions): Promise<void> {
+export async function waitServing(engine: Engine, plan: ServePlan, o: WaitOptions): Promise<void> {
   const now = o.now ?? (() => Date.now());
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = now() + o.timeoutMs;
+  const frontends = plan.engine.map((l) => l.id);
   for (;;) {
     let reason: string | null;
     try {
       // an engine that can tell itself (nginx: its config token and binds) is asked; haproxy's stats are read here
-      reason = engine.verify ? await engine.verify(doc) : await verifyServing(engine, expectedFrontends(doc));
+      reason = engine.verify ? await engine.verify(plan) : await verifyServing(engine, frontends);
     } catch (e) {
       reason = (e as Error).message;
     }

@@ -11,7 +11,12 @@ import * as path from 'node:path';
 import { EngineFailed } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
+import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
+import { ensureServerState, filterServerState, writeServerState } from './haproxy-server-state';
+import { createMemberApplier } from './haproxy-members';
+import { planMemberChanges } from './haproxy-runtime';
+import type { Logger } from '../log';
 import type { CheckResult, Engine, EngineStatus, EngineVersion } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
@@ -26,6 +31,9 @@ export interface HaproxyOptions {
   now?: () => number;
   /** how long a reload or start may take before it counts as failed */
   readyTimeoutMs?: number;
+  /** how long a member removed at run time may keep its connections (the rendered hard-stop-after) */
+  drainMs?: number;
+  log?: Logger;
 }
 
 interface ProcLine {
@@ -61,6 +69,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
   const masterSocket = path.join(o.runDir, 'master.sock');
   const statsSocket = path.join(o.runDir, 'haproxy.sock');
   const pidFile = path.join(o.runDir, 'haproxy.pid');
+  const stateFile = path.join(o.runDir, SERVER_STATE_FILE);
+  const members = createMemberApplier({ query: o.query, statsSocket, drainMs: o.drainMs ?? 600_000, log: o.log, now });
 
   const masterPid = (): number | null => {
     let text: string;
@@ -114,6 +124,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
   return {
     name: 'haproxy',
+    // our master carries our master socket on its command line (see masterPid)
+    probe: { pidFile, cmdlineMarker: masterSocket },
 
     async version() {
       const r = await o.runner.run(o.cmd, ['-v'], { timeoutMs: 10000 });
@@ -122,6 +134,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     },
 
     async check(configDir, mainFile): Promise<CheckResult> {
+      fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      ensureServerState(stateFile);
       const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: 60000 });
       const output = `${r.stderr}\n${r.stdout}`.trim();
       return { ok: r.code === 0, output };
@@ -129,15 +143,28 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
     async start(configDir, mainFile) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      members.forget();
+      // no worker to take states from: whatever an earlier process left is stale
+      writeServerState(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
       const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: 60000 });
       if (r.code !== 0) throw new EngineFailed(`haproxy did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
       await waitFor('start', (s) => s.running && s.workerPid !== null);
     },
 
-    async reload() {
+    planMembers: planMemberChanges,
+    applyMembers: members.apply,
+
+    async reload(next) {
       const before = await status();
       if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
+      // the new worker has no runtime-only servers: removed members still draining finish in the old one
+      members.forget();
+      if (next) {
+        // member health as the serving worker knows it, for the members the new configuration keeps
+        const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
+        writeServerState(stateFile, filterServerState(dump, next));
+      }
       try {
         await o.query(masterSocket, 'reload', 5000);
       } catch {
@@ -150,6 +177,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     },
 
     async stop(graceMs = 5000) {
+      members.forget();
       const pid = masterPid();
       if (pid === null) return;
       // SIGUSR1: the master soft-stops its workers and exits after them
@@ -169,8 +197,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseShowInfo(await o.query(statsSocket, 'show info'));
     },
 
-    async stats() {
-      return parseShowStat(await o.query(statsSocket, 'show stat'));
+    async stats(scope) {
+      return parseShowStat(await o.query(statsSocket, scope === 'frontends' ? 'show stat -1 1 -1' : 'show stat'));
     },
   };
 }

@@ -1,42 +1,37 @@
 /**
- * Which listener addresses nginx should have bound, from the document, and
+ * The listener addresses nginx should have bound, from the serve plan, and
  * what /proc/net says of them: bound or not, and the connections each holds.
  */
-import type { Document } from '../../schemas/document';
-import { NGINX_PROTOCOLS, nginxListeners } from '../../renderers/nginx/context';
-import { endpointKey, snapshot, unbound, type Endpoint, type ProcNetReader } from './proc-net';
-import type { ListenerState, ServedView } from './types';
+import type { ServePlan } from '../../renderers/types';
+import { endpointKey, snapshot, unbound, type Endpoint, type ProcNetReader, type SocketSnapshot } from './proc-net';
+import type { ListenerState } from './types';
 
 const hostPort = (e: Endpoint) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
-function vips(lb: ServedView['loadbalancer']): string[] {
-  return [...new Set([lb.vip_address, ...(lb.additional_vips ?? []).map((v) => v.ip_address)].filter((v): v is string => typeof v === 'string' && v !== ''))];
+/** A plan listener's binds as /proc/net endpoints. */
+function endpoints(l: ServePlan['engine'][number]): (Endpoint & { udp: boolean })[] {
+  return l.binds.map((b) => ({ ip: b.host, port: b.port, udp: !!l.udp }));
 }
 
-/** `ip:port` of every listener address of `doc` nginx must serve that has no socket bound. */
-export function nginxUnbound(doc: Document, read?: ProcNetReader): string[] {
-  const want = nginxListeners(doc).flatMap((l) => vips(doc.loadbalancer).map((ip) => ({ ip, port: l.protocol_port, udp: l.protocol === 'UDP' })));
-  return unbound(want, read).map(hostPort);
+/** `ip:port` of every listener address of the plan that has no socket bound. */
+export function nginxUnbound(plan: ServePlan, from?: ProcNetReader | SocketSnapshot): string[] {
+  return unbound(plan.engine.flatMap(endpoints), from).map(hostPort);
 }
 
 /**
- * Each listener of a stored document: OPEN with its current connections when
- * every address is bound, DOWN when nginx does not serve it (disabled, a
- * protocol nginx refuses, not running or not bound).
+ * Each listener nginx serves: OPEN with its current (TCP) connections when
+ * every address is bound, else DOWN (the caller reports the others DOWN).
  */
-export function nginxListenerStates(doc: ServedView, running: boolean, read?: ProcNetReader): Record<string, ListenerState> {
-  const lb = doc.loadbalancer ?? {};
-  const ips = vips(lb);
+export function nginxListenerStates(plan: ServePlan, running: boolean, read?: ProcNetReader): Record<string, ListenerState> {
   const net = snapshot(read);
   const out: Record<string, ListenerState> = {};
-  for (const l of lb.listeners ?? []) {
-    const served = running && lb.admin_state_up !== false && l.admin_state_up !== false && (NGINX_PROTOCOLS as readonly string[]).includes(l.protocol ?? '');
-    const eps = ips.map((ip) => ({ ip, port: l.protocol_port ?? 0, udp: l.protocol === 'UDP' }));
-    if (!served || unbound(eps, net).length) {
-      out[l.listener_id] = { status: 'DOWN' };
+  for (const l of plan.engine) {
+    const eps = endpoints(l);
+    if (!running || unbound(eps, net).length) {
+      out[l.id] = { status: 'DOWN' };
       continue;
     }
-    out[l.listener_id] = { status: 'OPEN', current_connections: eps.reduce((n, e) => n + (net.established.get(endpointKey(e)) ?? 0), 0) };
+    out[l.id] = { status: 'OPEN', current_connections: l.udp ? 0 : eps.reduce((n, e) => n + (net.established.get(endpointKey(e)) ?? 0), 0) };
   }
   return out;
 }

@@ -128,10 +128,10 @@ describe('createNginxEngine', () => {
   test('verify: the token of current and every listener bound', async () => {
     const f = fake(dir);
     await f.engine.start(f.conf, 'nginx.conf');
-    const doc = { loadbalancer: { admin_state_up: true, vip_address: '127.0.0.1', additional_vips: [], listeners: [{ listener_id: 'l1', admin_state_up: true, protocol: 'HTTP', protocol_port: 80 }] } } as never;
-    expect(await f.engine.verify!(doc)).toBe('listeners not bound: 127.0.0.1:80');
+    const plan = { reported: ['l1'], engine: [{ id: 'l1', binds: [{ host: '127.0.0.1', port: 80 }] }], lvs: [], pools: [], otherBinds: [] };
+    expect(await f.engine.verify!(plan)).toBe('listeners not bound: 127.0.0.1:80');
     f.set('tok-1');
-    expect(await f.engine.verify!(doc)).toBe('nginx serves configuration tok-1, not tok-2');
+    expect(await f.engine.verify!(plan)).toBe('nginx serves configuration tok-1, not tok-2');
   });
 
   test('stop: SIGQUIT first (the fake master leaves at once)', async () => {

@@ -120,6 +120,8 @@ export function createNginxEngine(o: NginxOptions): Engine {
 
   return {
     name: 'nginx',
+    // keepalived's VRRP check: our master's title names our prefix (one string: nginx rewrites its argv)
+    probe: { pidFile, cmdlineMarker: ` -p ${o.prefix} ` },
 
     async version() {
       const b = await nginxBuild(o.runner, o.cmd);
@@ -185,16 +187,16 @@ export function createNginxEngine(o: NginxOptions): Engine {
 
     status,
 
-    async verify(doc) {
+    async verify(plan) {
       const st = await status();
       if (!st.running || st.workerPid === null) return 'nginx has no current worker';
       const want = expectedToken();
       const got = await servingToken();
       if (got !== want) return `nginx serves configuration ${got}, not ${want}`;
-      const missing = nginxUnbound(doc, procNet);
+      const missing = nginxUnbound(plan, procNet);
       return missing.length ? `listeners not bound: ${missing.join(', ')}` : null;
     },
 
-    listenerStates: async (doc) => nginxListenerStates(doc, (await status()).running, procNet),
+    listenerStates: async (plan) => nginxListenerStates(plan, (await status()).running, procNet),
   };
 }

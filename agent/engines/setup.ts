@@ -9,6 +9,7 @@ import type { NginxRenderContext } from '../../renderers/nginx/context';
 import type { EngineCapabilities, RenderContext } from '../../renderers/types';
 import { configLayout } from '../apply/staging';
 import type { AgentConfig } from '../config';
+import type { Logger } from '../log';
 import { openFileLimit, type ProcessRunner } from '../process-runner';
 import { queryUnixSocket } from '../unix-socket';
 import { createHaproxyEngine } from './haproxy';
@@ -30,8 +31,11 @@ export interface EngineSetup {
 const STREAM_PROTOCOLS = new Set(['TCP', 'HTTPS', 'UDP']);
 
 /** Creates the engine of `cfg.engine` and asks its binary what it is. */
-export async function setupEngine(cfg: AgentConfig, runner: ProcessRunner): Promise<EngineSetup> {
-  const base = { runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC };
+export async function setupEngine(cfg: AgentConfig, runner: ProcessRunner, log: Logger): Promise<EngineSetup> {
+  const base = {
+    runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC,
+    vrrpInterface: cfg.vrrpInterface, vrrpTiming: cfg.vrrpTiming,
+  };
   if (cfg.engine === 'nginx') {
     const build = await nginxBuild(runner, cfg.nginxCmd);
     const caps = nginxCapabilities(build.version);
@@ -43,9 +47,8 @@ export async function setupEngine(cfg: AgentConfig, runner: ProcessRunner): Prom
     const context: NginxRenderContext = { ...base, capabilities: caps, nginx: { streamModule: build.streamModule } };
     return { engine, version: { version: build.version, full: build.full }, capabilities: caps, context };
   }
-  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket });
+  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket, drainMs: HARD_STOP_AFTER_SEC * 1000, log });
   const version = await engine.version();
   const capabilities = haproxyCapabilities(version.version);
-  // vrrpInterface left to the renderer's default: the NIC is known only once a document names the VRRP address
   return { engine, version, capabilities, context: { ...base, capabilities } };
 }

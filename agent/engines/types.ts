@@ -1,5 +1,6 @@
 /** The interface every engine adapter implements (haproxy and nginx). */
-import type { Document } from '../../schemas/document';
+import type { ServePlan } from '../../renderers/types';
+import type { MemberOp, Render, RuntimePlan } from './haproxy-runtime';
 
 export interface CheckResult {
   ok: boolean;
@@ -26,20 +27,10 @@ export interface EngineStatus {
 
 /** One listener as GET /v1/details shows it. */
 export interface ListenerState {
-  /** OPEN, FULL, STOP (haproxy's frontend words) or DOWN when not served */
-  status: string;
+  /** OPEN, FULL, or DOWN when not served */
+  status: 'OPEN' | 'FULL' | 'DOWN';
   current_connections?: number;
   total_connections?: number;
-}
-
-/** The part of a stored document an engine reads for listener states (raw input: absent flags mean true). */
-export interface ServedView {
-  loadbalancer: {
-    vip_address?: string;
-    additional_vips?: readonly { ip_address?: string }[] | null;
-    admin_state_up?: boolean | null;
-    listeners?: readonly { listener_id: string; protocol?: string; protocol_port?: number; admin_state_up?: boolean | null }[];
-  };
 }
 
 export interface EngineVersion {
@@ -52,29 +43,52 @@ export interface EngineVersion {
 /** One row of `show stat`, keyed by the CSV header. */
 export type StatRow = Record<string, string>;
 
+/** How a process outside the agent (keepalived's VRRP check script) tells that the engine runs. */
+export interface EngineProbe {
+  /** pid file of the engine's master process */
+  pidFile: string;
+  /** a string on that process's command line, so a reused pid is not taken for the engine */
+  cmdlineMarker: string;
+}
+
 export interface Engine {
   readonly name: 'haproxy' | 'nginx';
+  /** for keepalived's engine check (agent/keepalived); absent: VRRP cannot watch this engine */
+  readonly probe?: EngineProbe;
   /** Runs the binary once for its version. */
   version(): Promise<EngineVersion>;
   /** Checks a configuration without touching the running engine. */
   check(configDir: string, mainFile: string): Promise<CheckResult>;
   /** Starts the engine daemonized on the stable config dir (a symlink); resolves when a worker runs. */
   start(configDir: string, mainFile: string): Promise<void>;
-  /** Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take. */
-  reload(): Promise<void>;
+  /**
+   * Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take.
+   * `next` is what the new configuration serves: the engine carries over the runtime state
+   * (member health) of what it still serves unchanged, and nothing else.
+   */
+  reload(next?: ServePlan): Promise<void>;
+  /**
+   * Member changes without a reload, when the engine can: `planMembers` says
+   * which runtime ops take the applied render to the next one (or why it
+   * needs a reload), `applyMembers` runs them on the serving process and
+   * checks the result (throws EngineFailed when it differs). Absent: every
+   * change reloads.
+   */
+  planMembers?(prev: Render, next: Render): RuntimePlan;
+  applyMembers?(ops: MemberOp[], next: ServePlan): Promise<void>;
   /** Stops serving: graceful first, then forced after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   status(): Promise<EngineStatus>;
   /** haproxy: `show info` of the serving worker. */
   info?(): Promise<Record<string, string>>;
-  /** haproxy: `show stat` of the serving worker. */
-  stats?(): Promise<StatRow[]>;
+  /** haproxy: `show stat` of the serving worker (its frontends only, when asked). */
+  stats?(scope?: 'frontends'): Promise<StatRow[]>;
   /**
-   * Null when the running engine serves `doc` from the files now in `current`,
+   * Null when the running engine serves `plan` from the files now in `current`,
    * else why not (apply/verify.ts polls it). Absent: verify.ts checks haproxy's
    * `info` and `stats`.
    */
-  verify?(doc: Document): Promise<string | null>;
-  /** Each listener's state for GET /v1/details. Absent: from haproxy's `stats`. */
-  listenerStates?(doc: ServedView): Promise<Record<string, ListenerState>>;
+  verify?(plan: ServePlan): Promise<string | null>;
+  /** Each listener's state for GET /v1/details (`plan`: what the applied files serve). Absent: from haproxy's `stats`. */
+  listenerStates?(plan: ServePlan): Promise<Record<string, ListenerState>>;
 }

@@ -1,17 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { heartbeatDoc } from '../../test/lib/heartbeat-doc';
+import { heartbeatPlan } from '../../test/lib/heartbeat-doc';
 import { BackendSpec, FrontendSpec, showInfo, showStat } from '../../test/lib/heartbeat-show-stat';
 import { nullLogger } from '../log';
 import { AppliedConfig, EngineStats, HeartbeatCollector } from './collector';
 import { CounterStore } from './counters';
 
-const doc = heartbeatDoc(
+const serves = heartbeatPlan(
   [{ id: 'l1' }, { id: 'l2', protocol: 'TCP' }, { id: 'lu', protocol: 'UDP' }, { id: 'loff', enabled: false }],
-  [{ id: 'p1' }, { id: 'p2' }, { id: 'pu', protocol: 'UDP' }],
+  { 'p1:l1': ['m1', 'm2', 'm3', 'm4'], 'p2:l2': ['m5', 'm6'] },
 );
-const applied: AppliedConfig = { generation: 3, configHash: 'h3', doc };
+const applied: AppliedConfig = { generation: 3, configHash: 'h3', serves };
 
 describe('heartbeat collector', () => {
   let dir: string;

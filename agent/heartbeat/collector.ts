@@ -3,26 +3,24 @@
  * and the engine's `show stat` / `show info`; computes deltas and the next seq
  * through the counter store. No sockets: the sender sends what this returns.
  */
+import type { ServePlan } from '../../renderers/types';
 import type { HeartbeatMessage, ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
 import { counter, parseShowInfo, parseShowStat, StatRow } from '../engines/haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
-
-/** The part of the applied document the heartbeat reads (a `Document` is one). */
-export interface HeartbeatDocView {
-  loadbalancer: {
-    listeners: readonly { listener_id: string; protocol: string; admin_state_up?: boolean | null }[];
-    pools: readonly { pool_id: string; protocol: string }[];
-  };
-}
+import type { LvsReport } from './lvs';
 
 export interface AppliedConfig {
   generation: number;
   configHash: string;
-  doc: HeartbeatDocView;
+  /** what the engine serves with the applied files (the renderer's plan) */
+  serves: ServePlan;
 }
+
+/** How much of the engine's stats a reading needs. */
+export type StatScope = 'frontends';
 
 /** haproxy's answers, read by the collector itself. */
 export interface EngineStats {
@@ -46,16 +44,15 @@ export interface EngineReading {
 export interface CollectorDeps {
   amphoraId: string;
   getApplied: () => AppliedConfig | null;
-  /** null when the engine is not running; haproxy's raw answers or a reading in the heartbeat's words */
-  readStats: () => Promise<EngineStats | EngineReading | null>;
+  /** null when the engine is not running; haproxy's raw answers (`frontends`: the listeners' rows are enough) or a reading in the heartbeat's words */
+  readStats: (scope?: StatScope) => Promise<EngineStats | EngineReading | null>;
   counters: CounterStore;
   logger: Logger;
+  /** UDP/SCTP listeners and their pools from keepalived's LVS (./lvs.ts); null when the document has none */
+  readLvs?: () => Promise<LvsReport | null>;
 }
 
 export type CollectResult = { ok: true; message: HeartbeatMessage; engineRestarted: boolean } | { ok: false; skip: 'no_config' | 'engine_down' };
-
-// keepalived LVS serves these, not haproxy: their stats are not in `show stat`
-const NOT_HAPROXY = new Set(['UDP', 'SCTP']);
 
 function engineIdentity(info: Record<string, string>): EngineIdentity | null {
   if (!info.Pid) return null;
@@ -63,17 +60,18 @@ function engineIdentity(info: Record<string, string>): EngineIdentity | null {
   return { pid: info.Pid, startTime: info.Start_time_sec || null, uptimeSec: Number.isFinite(uptime) ? uptime : 0 };
 }
 
-/** The ids haproxy serves for this document: enabled TCP-family listeners and every pool. */
-function expectedIds(doc: HeartbeatDocView): { listeners: Set<string>; pools: Set<string> } {
-  const lb = doc.loadbalancer;
-  const listeners = new Set(lb.listeners.filter((l) => l.admin_state_up !== false && !NOT_HAPROXY.has(l.protocol)).map((l) => l.listener_id));
-  const pools = new Set(lb.pools.filter((p) => !NOT_HAPROXY.has(p.protocol)).map((p) => p.pool_id));
-  return { listeners, pools };
+/** The listeners (frontends), pools (backends) and their members (servers) the engine serves. */
+function expectedIds(plan: ServePlan): Want {
+  return {
+    listeners: new Set(plan.engine.map((l) => l.id)),
+    pools: new Map(plan.pools.map((p) => [p.key, new Set(p.members.map((m) => m.id))] as const)),
+  };
 }
 
-/** Every enabled listener of the document, whoever serves it. */
-function enabledListenerIds(doc: HeartbeatDocView): string[] {
-  return doc.loadbalancer.listeners.filter((l) => l.admin_state_up !== false).map((l) => l.listener_id);
+interface Want {
+  listeners: Set<string>;
+  /** pool key -> member ids; a server not in it (a removed member still draining its connections) is not reported */
+  pools: Map<string, Set<string> | null>;
 }
 
 /** Builds messages; each successful call consumes one seq and moves the counter baselines. */
@@ -81,13 +79,13 @@ export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
   /** The engine's stats for these listeners and pools (haproxy), or as the engine read them (nginx); null when it is not running. */
-  private async read(want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): Promise<EngineReading | null> {
-    const stats = await this.deps.readStats();
+  private async read(want: Want, warnMissing: boolean, scope?: StatScope): Promise<EngineReading | null> {
+    const stats = await this.deps.readStats(scope);
     if (!stats) return null;
     return 'showStat' in stats ? this.fromHaproxy(stats, want, warnMissing) : stats;
   }
 
-  private fromHaproxy(stats: EngineStats, want: { listeners: Set<string>; pools: Set<string> }, warnMissing: boolean): EngineReading {
+  private fromHaproxy(stats: EngineStats, want: Want, warnMissing: boolean): EngineReading {
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
     const frontends = new Map<string, StatRow>();
@@ -99,15 +97,15 @@ export class HeartbeatCollector {
         if (want.listeners.has(px)) frontends.set(px, row);
         continue;
       }
-      const [poolId, listenerId, extra] = px.split(':');
-      if (extra !== undefined || !want.pools.has(poolId) || !want.listeners.has(listenerId)) continue;
+      if (!want.pools.has(px)) continue;
+      const members = want.pools.get(px);
       if (row.svname === 'BACKEND') backends.set(px, row);
-      else {
+      else if (!members || members.has(row.svname)) {
         const st = memberStatus(row);
         if (!st) this.deps.logger.warn('unknown haproxy server status; reporting DOWN', { pool: px, member: row.svname, status: row.status });
-        const members = servers.get(px) ?? {};
-        members[row.svname] = st ?? 'DOWN';
-        servers.set(px, members);
+        const reported = servers.get(px) ?? {};
+        reported[row.svname] = st ?? 'DOWN';
+        servers.set(px, reported);
       }
     }
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
@@ -138,7 +136,7 @@ export class HeartbeatCollector {
   async collect(): Promise<CollectResult> {
     const applied = this.deps.getApplied();
     if (!applied) return { ok: false, skip: 'no_config' };
-    const r = await this.read(expectedIds(applied.doc), true);
+    const r = await this.read(expectedIds(applied.serves), true);
     if (!r) return { ok: false, skip: 'engine_down' };
     const prev = this.deps.counters.load();
     const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
@@ -147,11 +145,17 @@ export class HeartbeatCollector {
       const d = addTotals(prev.pending[id], deltas[id] ?? { bin: 0, bout: 0, stot: 0, ereq: 0 });
       message.listeners[id] = { status: l.status, stats: { tx: d.bout, rx: d.bin, conns: l.conns, totconns: d.stot, ereq: d.ereq } };
     }
+    const lvs = await this.deps.readLvs?.().catch((e) => {
+      this.deps.logger.warn('cannot read LVS; its listeners are reported DOWN', { err: e });
+      return null;
+    });
+    Object.assign(message.listeners, lvs?.listeners);
+    Object.assign(message.pools, lvs?.pools);
     // Octavia's health manager refreshes an amphora only when the message holds
-    // every enabled listener; one this agent does not serve (UDP/SCTP: keepalived
-    // is not run yet) or haproxy lacks is reported DOWN rather than left out,
-    // which would make the controller fail the amphora over again and again.
-    for (const id of enabledListenerIds(applied.doc)) {
+    // every enabled listener; one nothing serves (UDP/SCTP without IPVS) or
+    // haproxy lacks is reported DOWN rather than left out, which would make the
+    // controller fail the amphora over again and again.
+    for (const id of applied.serves.reported) {
       message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }
     for (const [key, p] of r.pools) message.pools[key] = { status: p.status, members: p.members };
@@ -171,9 +175,10 @@ export class HeartbeatCollector {
   async checkpoint(): Promise<boolean> {
     const prev = this.deps.counters.load();
     const applied = this.deps.getApplied();
-    const want = applied ? expectedIds(applied.doc) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Set<string>() };
+    const want: Want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Map() };
     if (want.listeners.size === 0) return false;
-    const r = await this.read(want, false);
+    // only the listeners' counters are kept: frontends are enough
+    const r = await this.read(want, false, 'frontends');
     if (!r) return false;
     const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);
     const pending: Record<string, Totals> = {};

@@ -8,16 +8,10 @@ import type { AgentConfig } from '../config';
 import type { DaemonView } from '../daemon';
 import type { EngineStatus } from '../engines/types';
 import { nullLogger } from '../log';
-import { COUNTERS_FILE, docView, startHeartbeatCompanion } from './companion';
+import { heartbeatPlan } from '../../test/lib/heartbeat-doc';
+import { COUNTERS_FILE, startHeartbeatCompanion } from './companion';
 
 describe('heartbeat companion', () => {
-  test('docView takes the keys the heartbeat reads, or null', () => {
-    const lb = { listeners: [{ listener_id: 'l', protocol: 'HTTP', admin_state_up: true }], pools: [{ pool_id: 'p', protocol: 'HTTP' }], name: 'x' };
-    expect(docView({ loadbalancer: lb })).toEqual({ loadbalancer: { listeners: lb.listeners, pools: lb.pools } });
-    expect(docView({})).toBeNull();
-    expect(docView({ loadbalancer: { listeners: 'no' } })).toBeNull();
-  });
-
   test('wired over a daemon view: sends what the engine reports, reports itself, keeps counters in the state dir', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
     const sock = path.join(dir, 'haproxy.sock');
@@ -29,7 +23,7 @@ describe('heartbeat companion', () => {
     const view = {
       config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [{ host: '127.30.3.1', port: bound.address.port }], stateDir: dir } as AgentConfig,
       log: nullLogger(),
-      applied: () => ({ generation: 5, hash: 'h5', document: { loadbalancer: { listeners: [{ listener_id: 'l', protocol: 'HTTP', admin_state_up: true }], pools: [{ pool_id: 'p', protocol: 'HTTP' }] } } }),
+      applied: () => ({ generation: 5, hash: 'h5', document: {}, serves: heartbeatPlan([{ id: 'l' }], { 'p:l': ['m'] }) }),
       engineStatus: async () => ({ running, statsSocket: sock }) as EngineStatus,
     } as unknown as DaemonView;
     const c = startHeartbeatCompanion(view);

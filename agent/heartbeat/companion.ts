@@ -4,23 +4,39 @@
  * engine, counters in the state directory. `main.ts` passes
  * `companions: [startHeartbeatCompanion]` to `startDaemon`.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Companion, DaemonView } from '../daemon';
-import type { HeartbeatDocView } from './collector';
+import type { Logger } from '../log';
 import { createHeartbeat, Heartbeat } from './heartbeat';
 import { readHaproxyStats } from './haproxy-stats';
+import { lvsReport, readIpVs, type LvsReport } from './lvs';
 
 export const COUNTERS_FILE = 'heartbeat-counters.json';
 
-/** The heartbeat's view of a stored document, or null when it lacks the keys the heartbeat reads. */
-export function docView(document: Record<string, unknown>): HeartbeatDocView | null {
-  const lb = document.loadbalancer as Partial<HeartbeatDocView['loadbalancer']> | undefined;
-  if (!lb || !Array.isArray(lb.listeners) || !Array.isArray(lb.pools)) return null;
-  return { loadbalancer: { listeners: lb.listeners, pools: lb.pools } };
+/**
+ * The LVS part of a heartbeat: keepalived's plan against `/proc/net/ip_vs`.
+ * Without IPVS its listeners are DOWN and the reason is logged (once per reason) and kept for GET /v1/details.
+ */
+export function lvsReader(view: DaemonView, log: Logger, readFile: (f: string) => string = (f) => fs.readFileSync(f, 'utf8')) {
+  let unavailable: string | null = null;
+  const read = async (): Promise<LvsReport | null> => {
+    const s = view.keepalived?.lifecycle.lvs();
+    if (!s || s.plan.length === 0) {
+      unavailable = null;
+      return null;
+    }
+    const reading = s.ipvs && !s.ipvs.available ? { available: false as const, reason: s.ipvs.reason ?? 'no IPVS' } : readIpVs(readFile);
+    const why = reading.available ? null : reading.reason;
+    if (why && why !== unavailable) log.warn('UDP/SCTP listeners are reported DOWN: LVS cannot serve them', { reason: why, listeners: s.plan.map((l) => l.listenerId) });
+    unavailable = why;
+    return lvsReport(s.plan, reading, s.running);
+  };
+  return { read, unavailable: () => unavailable };
 }
 
 /** The heartbeat over a running daemon (not started). */
-export function daemonHeartbeat(view: DaemonView): Heartbeat {
+export function daemonHeartbeat(view: DaemonView, readLvs?: () => Promise<LvsReport | null>): Heartbeat {
   const cfg = view.config;
   return createHeartbeat({
     amphoraId: cfg.amphoraId,
@@ -29,15 +45,15 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
     targets: cfg.controllers,
     getApplied: () => {
       const a = view.applied();
-      const doc = a && docView(a.document);
-      return a && doc ? { generation: a.generation, configHash: a.hash, doc } : null;
+      return a ? { generation: a.generation, configHash: a.hash, serves: a.serves } : null;
     },
-    readStats: async () => {
+    readStats: async (scope) => {
       // nginx: the agent gathers the reading itself (access log, its monitors, /proc/net)
       if (view.engineReading) return (await view.engineStatus()).running ? view.engineReading() : null;
       const st = await view.engineStatus();
-      return st.running ? readHaproxyStats(st.statsSocket) : null;
+      return st.running ? readHaproxyStats(st.statsSocket, 5000, scope) : null;
     },
+    readLvs,
     countersFile: path.join(cfg.stateDir, COUNTERS_FILE),
     logger: view.log,
   });
@@ -49,13 +65,14 @@ export function daemonHeartbeat(view: DaemonView): Heartbeat {
  * stops on shutdown.
  */
 export function startHeartbeatCompanion(view: DaemonView): Companion & { heartbeat: Heartbeat } {
-  const heartbeat = daemonHeartbeat(view);
+  const lvs = lvsReader(view, view.log);
+  const heartbeat = daemonHeartbeat(view, lvs.read);
   return {
     heartbeat,
     ready: () => heartbeat.start(),
     report: () => {
       const s = heartbeat.status();
-      return { targets: s.targets, last_send_error: s.lastError, running: s.running, last_seq: s.lastSeq, last_sent_at: s.lastSentAt, last_result: s.lastResult };
+      return { targets: s.targets, last_send_error: s.lastError, running: s.running, last_seq: s.lastSeq, last_sent_at: s.lastSentAt, last_result: s.lastResult, lvs_unavailable: lvs.unavailable() };
     },
     beforeReload: async () => {
       await heartbeat.checkpoint();

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeHeartbeat } from '../../schemas/heartbeat';
-import { heartbeatDoc } from '../../test/lib/heartbeat-doc';
+import { heartbeatPlan } from '../../test/lib/heartbeat-doc';
 import { showInfo, showStat } from '../../test/lib/heartbeat-show-stat';
 import { createLogger } from '../log';
 import { AppliedConfig, EngineStats } from './collector';
@@ -45,7 +45,7 @@ describe('heartbeat loop', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-loop-'));
     logs.length = 0;
-    applied = { generation: 2, configHash: 'h', doc: heartbeatDoc([{ id: 'l1' }], [{ id: 'p1' }]) };
+    applied = { generation: 2, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], { 'p1:l1': ['m1'] }) };
     stats = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }] }]), showInfo: showInfo(5, 9) };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -92,7 +92,7 @@ describe('heartbeat loop', () => {
     applied = null;
     expect(await hb.beat()).toEqual({ sent: false, reason: 'no_config' });
     expect(await hb.beat()).toEqual({ sent: false, reason: 'no_config' });
-    applied = { generation: 1, configHash: 'h', doc: heartbeatDoc([], []) };
+    applied = { generation: 1, configHash: 'h', serves: heartbeatPlan([], {}) };
     stats = null;
     expect(await hb.beat()).toEqual({ sent: false, reason: 'engine_down' });
     expect(s.sent).toHaveLength(0);

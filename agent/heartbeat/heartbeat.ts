@@ -5,7 +5,8 @@
  */
 import type { Logger } from '../log';
 import { CounterStore } from './counters';
-import { AppliedConfig, EngineReading, EngineStats, HeartbeatCollector } from './collector';
+import { AppliedConfig, EngineReading, EngineStats, HeartbeatCollector, StatScope } from './collector';
+import type { LvsReport } from './lvs';
 import { fitDatagram } from './fit';
 import { HeartbeatSender, SocketFactory, udpSocketFactory } from './sender';
 import { formatTarget } from './targets';
@@ -22,7 +23,9 @@ export interface HeartbeatDeps {
   intervalSec: number;
   targets: readonly { host: string; port: number }[];
   getApplied: () => AppliedConfig | null;
-  readStats: () => Promise<EngineStats | EngineReading | null>;
+  readStats: (scope?: StatScope) => Promise<EngineStats | EngineReading | null>;
+  /** UDP/SCTP listeners from keepalived's LVS (collector.ts) */
+  readLvs?: () => Promise<LvsReport | null>;
   /** file keeping seq and counter baselines across restarts */
   countersFile: string;
   logger: Logger;
@@ -68,7 +71,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
   const timers: Timers = deps.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
   const log = deps.logger.child({ component: 'heartbeat' });
   const counters = new CounterStore(deps.countersFile, now, (msg, err) => log.warn(msg, { err, file: deps.countersFile }));
-  const collector = new HeartbeatCollector({ amphoraId: deps.amphoraId, getApplied: deps.getApplied, readStats: deps.readStats, counters, logger: log });
+  const collector = new HeartbeatCollector({ amphoraId: deps.amphoraId, getApplied: deps.getApplied, readStats: deps.readStats, readLvs: deps.readLvs, counters, logger: log });
   const sender = new HeartbeatSender(deps.targets, deps.socketFactory ?? udpSocketFactory);
   const st: HeartbeatStatus = { targets: deps.targets.map(formatTarget), running: false, lastSeq: null, lastSentAt: null, lastResult: null, lastError: null };
   let timer: unknown = null;

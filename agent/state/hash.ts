@@ -1,14 +1,15 @@
 /** Content hashes: a document's identity for the generation check and the heartbeat's config_hash. */
 import { createHash } from 'node:crypto';
 
-/** JSON with object keys sorted at every level, so equal content gives equal text. */
+/** JSON with object keys sorted at every level, so equal content gives equal text (V8's own serializer does the rest). */
 export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
+  return JSON.stringify(v, (_key, value: unknown) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+    const o = value as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) sorted[k] = o[k];
+    return sorted;
+  }) ?? 'null';
 }
 
 /** sha256 hex of a document's canonical JSON. */

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../durable-fs';
+import type { ServePlan } from '../../renderers/types';
 import { documentHash } from './hash';
 
 export interface AppliedState {
@@ -20,14 +21,21 @@ export interface AppliedState {
   files: Record<string, string>;
   main: string;
   secrets: string[];
+  /** what the engine serves with these files (renderers/types.ts) */
+  serves: ServePlan;
+  /** the render's hash of everything but members (renderers/types.ts), when the engine has one */
+  skeletonHash?: string;
   filesHash: string;
   /** name of the config directory under `configs/` that holds these files */
   configDir: string;
   appliedAt: string;
 }
 
+/** What state.json holds: the applied state less what a render gives back (the serve plan, the skeleton hash). */
+export type StoredState = Omit<AppliedState, 'serves' | 'skeletonHash'>;
+
 export interface LoadResult {
-  state: AppliedState | null;
+  state: StoredState | null;
   /** what was wrong with the files that could not be used, for the log */
   problems: string[];
 }
@@ -35,8 +43,8 @@ export interface LoadResult {
 const CURRENT = 'state.json';
 const PREVIOUS = 'state.prev.json';
 
-function parseState(text: string): AppliedState {
-  const s = JSON.parse(text) as AppliedState;
+function parseState(text: string): StoredState {
+  const s = JSON.parse(text) as StoredState;
   if (s?.format !== 1 || !Number.isInteger(s.generation) || typeof s.hash !== 'string' || !s.document || typeof s.files !== 'object') {
     throw new Error('not an applied-state record');
   }
@@ -64,6 +72,8 @@ export interface StateStore {
 export function createStateStore(stateDir: string): StateStore {
   const cur = path.join(stateDir, CURRENT);
   const prev = path.join(stateDir, PREVIOUS);
+  // whether state.json is known whole (this process wrote or read it): reading it back before each save costs a parse and a hash
+  let curWhole: boolean | null = null;
   return {
     load() {
       const problems: string[] = [];
@@ -76,21 +86,28 @@ export function createStateStore(stateDir: string): StateStore {
           continue;
         }
         try {
-          return { state: parseState(text), problems };
+          const state = parseState(text);
+          curWhole = f === cur;
+          return { state, problems };
         } catch (e) {
           problems.push(`${f}: ${(e as Error).message}`);
         }
       }
+      curWhole = false;
       return { state: null, problems };
     },
     save(state) {
       fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      // the serve plan and skeleton hash are the render's: a restore renders again
+      const { serves: _serves, skeletonHash: _skeleton, ...stored } = state;
       // keep the last good record: a crash between the renames leaves state.prev.json whole
-      writeFileAtomic(cur, JSON.stringify(state), 0o600, () => {
-        if (readable(cur)) fs.renameSync(cur, prev);
+      writeFileAtomic(cur, JSON.stringify(stored), 0o600, () => {
+        if (curWhole === null ? readable(cur) : curWhole && fs.existsSync(cur)) fs.renameSync(cur, prev);
       });
+      curWhole = true;
     },
     clear() {
+      curWhole = false;
       fs.rmSync(cur, { force: true });
       fs.rmSync(prev, { force: true });
       fsyncDir(stateDir);

@@ -119,6 +119,7 @@ export function buildBackend(l: Listener, p: Pool, o: BackendOptions, sink: File
   if (p.members.some((m) => m.backup)) directives.push('option allbackups');
   if (isHttpMode(l)) directives.push(...headerDirectives(l));
   const tls = poolServerTls(p, sink);
+  const views = p.members.map((m) => server(m, p, hm, tls));
   return {
     name: backendName(p.pool_id, l.listener_id),
     mode: isHttpMode(l) ? 'http' : 'tcp',
@@ -126,6 +127,10 @@ export function buildBackend(l: Listener, p: Pool, o: BackendOptions, sink: File
     directives,
     timeoutConnect: formatDuration(l.timeout_member_connect),
     timeoutServer: formatDuration(l.timeout_member_data),
-    servers: p.members.map((m) => serverLine(server(m, p, hm, tls))),
+    servers: views.map(serverLine),
+    members: p.members.map((m, i) => ({
+      id: m.member_id, address: m.address, port: m.protocol_port, weight: m.weight,
+      enabled: m.admin_state_up && p.admin_state_up, spec: `${views[i].address} ${views[i].params}`,
+    })),
   };
 }

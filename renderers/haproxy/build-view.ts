@@ -5,12 +5,14 @@
  */
 import { isIP } from 'node:net';
 import type { Document, Listener, Pool } from '../../schemas';
-import type { RenderContext } from '../types';
+import type { RenderContext, ServePlan } from '../types';
 import { haproxyWord } from '../escape';
+import { hstsHeaderValue } from '../hsts';
 import { backendName, buildBackend, isHttpMode } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
+import { SERVER_STATE_FILE } from './runtime-files';
 import type { BackendView, FrontendView, HaproxyView, PeersView } from './view-model';
 
 /** Upper bound of the global maxconn whatever the fd limit: buffers of a small VM's memory. */
@@ -65,6 +67,10 @@ export function sizeGlobal(fdLimit: number, binds: number, checkedServers: numbe
   if (checkedServers <= (fdLimit - FD_RESERVE - binds) / 4) return { maxconn: globalMaxconn(fdLimit, binds, checkedServers), strictLimits: true };
   return { maxconn: globalMaxconn(fdLimit, binds, checkFds), strictLimits: false };
 }
+
+/** The check fds are budgeted in steps of this many (see buildHaproxyView). */
+export const CHECK_BUDGET_STEP = 256;
+const stepUp = (n: number) => Math.ceil(n / CHECK_BUDGET_STEP) * CHECK_BUDGET_STEP;
 
 /**
  * Default `hard-stop-after`: old workers after a reload close their idle and
@@ -138,6 +144,9 @@ export function frontendRules(l: Listener): string[] {
     out.push('tcp-request connection reject if !allowed_src');
   }
   if (l.protocol === 'PROMETHEUS') out.push(...PROMETHEUS_RULES);
+  const hsts = hstsHeaderValue(l);
+  // digits and fixed words only: quoted for the spaces and ";"
+  if (hsts) out.push(`http-response set-header Strict-Transport-Security "${hsts}"`);
   if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
     const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
     const on = (i: number) => `if { var(txn.l7policy) -m int ${i} }`;
@@ -167,24 +176,47 @@ function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileS
   };
 }
 
-/** The view model of haproxy.cfg; TLS files are added to `sink`. */
-export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSink): HaproxyView {
+/** What the engine serves with this view: the one answer verification, diagnosis and the heartbeat read. */
+function servePlan(doc: Document, plans: ListenerPlan[], vips: string[], backends: BackendView[]): ServePlan {
+  const members = new Map(backends.map((b) => [b.name, b.members] as const));
+  const enabled = doc.loadbalancer.listeners.filter((l) => l.admin_state_up);
+  const served = plans.filter((pl) => pl.enabled);
+  const vrrp = peersOf(doc) ? doc.amphora?.vrrp_address : null;
+  return {
+    reported: enabled.map((l) => l.listener_id),
+    engine: served.map((pl) => ({ id: pl.l.listener_id, binds: vips.map((host) => ({ host, port: pl.l.protocol_port })) })),
+    lvs: doc.loadbalancer.admin_state_up ? enabled.filter((l) => l.protocol === 'UDP' || l.protocol === 'SCTP').map((l) => l.listener_id) : [],
+    pools: served.flatMap((pl) => pl.pools.map((p) => {
+      const key = `${p.pool_id}:${pl.l.listener_id}`;
+      return {
+        key, poolId: p.pool_id, listenerId: pl.l.listener_id, algorithm: p.lb_algorithm,
+        persistence: p.session_persistence?.type ?? null, members: members.get(key) ?? [],
+      };
+    })),
+    otherBinds: vrrp ? [{ host: vrrp, port: PEER_PORT, field: 'amphora.vrrp_address' }] : [],
+  };
+}
+
+/** The view model of haproxy.cfg and what it serves; TLS files are added to `sink`. */
+export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSink): { view: HaproxyView; serves: ServePlan } {
   const vips = vipAddresses(doc);
   const ipv6 = vips.some((ip) => isIP(ip) === 6);
   const plans = plan(doc);
   const binds = plans.length * vips.length;
   const checkedPools = plans.flatMap((pl) => pl.pools);
   const checked = checkedPools.reduce((k, p) => k + (p.healthmonitor?.admin_state_up ? p.members.length : 0), 0);
-  const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, checked, checkFdEstimate(checkedPools));
+  // in steps of CHECK_BUDGET_STEP: a member added or removed rarely moves maxconn, so it stays a runtime change
+  const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, stepUp(checked), stepUp(checkFdEstimate(checkedPools)));
   const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
   const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
   const peers = peersOf(doc);
   const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, { ipv6, peers: peers?.name ?? null }, sink)));
-  return {
+  const view: HaproxyView = {
     global: {
       loadbalancerId: haproxyWord(doc.loadbalancer.loadbalancer_id, 'a loadbalancer_id'),
       pidfile: `${runDir}/haproxy.pid`,
       statsSocket: `${runDir}/haproxy.sock`,
+      serverStateFile: `${runDir}/${SERVER_STATE_FILE}`,
       maxconn,
       strictLimits,
       hardStopAfter: formatDuration((ctx.hardStopAfterSec ?? DEFAULT_HARD_STOP_AFTER_SEC) * 1000),
@@ -194,4 +226,5 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
     frontends,
     backends,
   };
+  return { view, serves: servePlan(doc, plans, vips, backends) };
 }

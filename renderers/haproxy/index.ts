@@ -3,6 +3,7 @@
  * keepalived.conf when UDP/SCTP listeners or VRRP need it). Pure: the view
  * model is built and escaped in TypeScript; the templates only print it.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
@@ -29,12 +30,28 @@ export function printHaproxy(view: HaproxyView): string {
   return TEMPLATE.render(view as unknown as object);
 }
 
+/**
+ * Hash of the files with every backend's servers left out (the peers
+ * section's servers stay: they are not members). haproxy.cfg is hashed as
+ * the view model it is printed from (the template only prints it), without
+ * the backends' `servers` and `members`: far cheaper than its 5 MB of text.
+ */
+export function skeletonHash(files: Record<string, string>, view: HaproxyView): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(view, (key, value: unknown) => (key === 'servers' || key === 'members' ? undefined : value)));
+  for (const name of Object.keys(files).sort()) {
+    if (name !== HAPROXY_MAIN) h.update(`${name}\0${files[name].length}\0${files[name]}\0`);
+  }
+  return h.digest('hex');
+}
+
 /** Renders a validated document for haproxy. */
 export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext): RenderOutput => {
   const sink: FileSink = { files: {}, secrets: [] };
-  const view = buildHaproxyView(doc, ctx, sink);
-  const files: Record<string, string> = { [HAPROXY_MAIN]: printHaproxy(view), ...sink.files };
+  const { view, serves } = buildHaproxyView(doc, ctx, sink);
+  const main = printHaproxy(view);
+  const files: Record<string, string> = { [HAPROXY_MAIN]: main, ...sink.files };
   const ka = renderKeepalived(doc, ctx);
   if (ka) Object.assign(files, ka.files);
-  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort() };
+  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves, skeletonHash: skeletonHash(files, view) };
 };

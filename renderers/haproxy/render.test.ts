@@ -62,8 +62,16 @@ describe('maxconn fits the fd limit', () => {
     const members = Array.from({ length: 300 }, (_, i) => rawMember(`m${i}`, '192.0.2.1', 1000 + i));
     const hm = { healthmonitor_id: 'h', type: 'TCP', delay: 2, timeout: 1, max_retries: 1 };
     const cfg = cfgOf(basic({ healthmonitor: hm }, {}, members), { ...RENDER_CTX, fdLimit: 1000 });
-    expect(section(cfg, 'global')).toEqual(expect.arrayContaining(['maxconn 324', 'no strict-limits']));
+    // 300 checked servers budgeted as 512 (checks at timeout/delay: 150, as 256): (1000 - 200 - 1 - 256) / 2
+    expect(section(cfg, 'global')).toEqual(expect.arrayContaining(['maxconn 271', 'no strict-limits']));
     expect(section(cfgOf(basic()), 'global')).not.toContain('no strict-limits');
+  });
+  test('adding or removing a member keeps the sizing (the check budget moves in steps), so it stays a member-only change', () => {
+    const hm = { healthmonitor_id: 'h', type: 'TCP', delay: 2, timeout: 1, max_retries: 1 };
+    const global = (n: number) => section(cfgOf(basic({ healthmonitor: hm }, {}, Array.from({ length: n }, (_, i) => rawMember(`m${i}`, '192.0.2.1', 1000 + i)))), 'global');
+    expect(global(3)).toEqual(global(4));
+    expect(global(200)).toEqual(global(256));
+    expect(global(256)).not.toEqual(global(257));
   });
   test('listener connection_limit is capped by the global maxconn; -1 takes the global', () => {
     const ctx = { ...RENDER_CTX, fdLimit: 1200 };
@@ -169,6 +177,17 @@ describe('TLS termination', () => {
     const bind = section(cfgOf(tlsDoc(extra)), 'frontend l1').find((l) => l.startsWith('bind '))!;
     if (words) expect(bind).toContain(words);
     else expect(bind).not.toMatch(/verify|ca-file/);
+  });
+  test.each([
+    [{ hsts_max_age: 31536000 }, 'max-age=31536000;'],
+    [{ hsts_max_age: 0, hsts_include_subdomains: true }, 'max-age=0; includeSubDomains;'],
+    [{ hsts_max_age: 600, hsts_include_subdomains: true, hsts_preload: true }, 'max-age=600; includeSubDomains; preload;'],
+  ])('HSTS %p sets the response header %p (Octavia\'s format)', (extra, value) => {
+    expect(section(cfgOf(tlsDoc(extra)), 'frontend l1')).toContain(`http-response set-header Strict-Transport-Security "${value}"`);
+  });
+  test('no HSTS header without hsts_max_age, nor on an HTTP listener', () => {
+    expect(cfgOf(tlsDoc({ hsts_max_age: null, hsts_include_subdomains: false, hsts_preload: false }))).not.toContain('Strict-Transport-Security');
+    expect(cfgOf(basic({}, { hsts_max_age: null }))).not.toContain('Strict-Transport-Security');
   });
   test('an encrypted key is written decrypted (haproxy cannot take the passphrase)', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

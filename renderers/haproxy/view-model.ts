@@ -1,3 +1,5 @@
+import type { ServedMember } from '../types';
+
 /**
  * The typed view model of haproxy.cfg. Every string in it is already a safe
  * haproxy word or an escaped one: the templates print it and decide nothing.
@@ -7,6 +9,8 @@ export interface GlobalView {
   loadbalancerId: string;
   pidfile: string;
   statsSocket: string;
+  /** where the agent saves `show servers state` before a reload; loaded by the new worker */
+  serverStateFile: string;
   maxconn: number;
   /** false when haproxy's one-fd-per-check budget exceeds the fd limit (see build-view) */
   strictLimits: boolean;
@@ -75,6 +79,8 @@ export interface BackendView {
   timeoutServer: string;
   /** `server NAME ADDRESS PARAMS` lines (see serverLine) */
   servers: string[];
+  /** the same servers for the serve plan (not printed) */
+  members: ServedMember[];
 }
 
 export interface HaproxyView {

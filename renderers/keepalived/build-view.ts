@@ -6,6 +6,8 @@
 import { isIP } from 'node:net';
 import type { Amphora, Document, HealthMonitor, Listener, Member, Pool } from '../../schemas';
 import { keepalivedUrlPath, keepalivedWord } from '../escape';
+import type { VrrpTiming } from '../types';
+import { keepalivedRuntimePaths, OCTAVIA_VRRP_TIMING, type KeepalivedRuntimePaths } from './runtime-paths';
 import type { CheckView, KeepalivedView, RealServerView, VirtualServerView, VrrpView } from './view-model';
 
 /** Interface VRRP runs on when the context names none: the VIP interface of an Octavia amphora. */
@@ -21,6 +23,17 @@ const SCHED: Record<string, { sched: string; flags: string[] }> = {
 /** True when the document needs keepalived at all. */
 export function needsKeepalived(doc: Document): boolean {
   return doc.amphora?.topology === 'ACTIVE_STANDBY' || doc.loadbalancer.listeners.some((l) => l.protocol === 'UDP' || l.protocol === 'SCTP');
+}
+
+/** What keepalived has to run for a document: a VRRP instance, LVS virtual servers (the agent starts it only for these). */
+export function keepalivedNeeds(doc: Document): { vrrp: boolean; lvs: boolean } {
+  const a = doc.amphora;
+  return { vrrp: !!a && a.topology === 'ACTIVE_STANDBY' && !!a.vrrp_address, lvs: virtualServers(doc).length > 0 };
+}
+
+/** The VRRP priority of an amphora: its `vrrp_priority`, else Octavia's ROLE_MASTER_PRIORITY / ROLE_BACKUP_PRIORITY. */
+export function vrrpPriority(a: Amphora): number {
+  return a.vrrp_priority ?? (a.role === 'MASTER' ? 100 : 90);
 }
 
 /** A stable VRRP router id (1-255) from the load balancer id: both peers derive the same one. */
@@ -72,7 +85,8 @@ function realServers(l: Listener, p: Pool, family: number): RealServerView[] {
     }));
 }
 
-function virtualServers(doc: Document): VirtualServerView[] {
+/** The LVS virtual servers of a document: enabled UDP/SCTP listeners, per VIP, with their enabled members. */
+export function virtualServers(doc: Document): VirtualServerView[] {
   const lb = doc.loadbalancer;
   if (!lb.admin_state_up) return [];
   const pools = new Map(lb.pools.map((p) => [p.pool_id, p] as const));
@@ -106,32 +120,41 @@ function virtualServers(doc: Document): VirtualServerView[] {
   return out;
 }
 
-function vrrp(doc: Document, a: Amphora, iface: string, runDir: string): VrrpView | null {
+function vrrp(doc: Document, a: Amphora, iface: string, rt: KeepalivedRuntimePaths, t: VrrpTiming): VrrpView | null {
   if (a.topology !== 'ACTIVE_STANDBY' || !a.vrrp_address) return null;
   const lb = doc.loadbalancer;
   const family = isIP(a.vrrp_address);
   const vips = [...new Set([lb.vip_address, ...lb.additional_vips.map((v) => v.ip_address)])].map((v) => keepalivedWord(v, 'an address'));
-  const master = a.role === 'MASTER';
   return {
     name: `lb_${keepalivedWord(lb.loadbalancer_id, 'a loadbalancer_id')}`,
-    state: master ? 'MASTER' : 'BACKUP',
     interface: keepalivedWord(iface, 'the VRRP interface'),
     virtualRouterId: vrrpRouterId(lb.loadbalancer_id),
-    priority: a.vrrp_priority ?? (master ? 100 : 90),
+    // the role is only a preference: with nopreempt whoever holds the VIP keeps it
+    priority: vrrpPriority(a),
     sourceIp: keepalivedWord(a.vrrp_address, 'an address'),
     peers: a.vrrp_peers.map((p) => keepalivedWord(p.address, 'an address')),
     vips: vips.filter((v) => isIP(v) === family),
     vipsExcluded: vips.filter((v) => isIP(v) !== family),
-    haproxyPidFile: `${keepalivedWord(runDir.replace(/\/+$/, ''), 'the run directory')}/haproxy.pid`,
+    advertInt: t.advertInt,
+    garpRefreshInterval: t.garpRefreshInterval,
+    garpRefreshCount: t.garpRefreshCount,
+    check: { script: rt.checkScript, interval: t.checkInterval, fall: t.failCount, rise: t.successCount },
+    notifyFifo: rt.notifyFifo,
+    notifyScript: rt.notifyScript,
   };
 }
 
-/** The keepalived view of a document; `vrrpInterface` is the NIC carrying the VIPs, `runDir` holds haproxy's pid file. */
-export function buildKeepalivedView(doc: Document, vrrpInterface: string, runDir: string): KeepalivedView {
+/**
+ * The keepalived view of a document; `vrrpInterface` is the NIC carrying the
+ * VIPs, `runDir` holds keepalived's runtime files (runtime-paths.ts).
+ */
+export function buildKeepalivedView(doc: Document, vrrpInterface: string, runDir: string, timing: VrrpTiming = OCTAVIA_VRRP_TIMING): KeepalivedView {
   const a = doc.amphora;
+  const rt = keepalivedRuntimePaths(keepalivedWord(runDir, 'the run directory'));
   return {
     routerId: keepalivedWord(a?.id ?? doc.loadbalancer.loadbalancer_id, 'an amphora id'),
-    vrrp: a ? vrrp(doc, a, vrrpInterface, runDir) : null,
+    reloadFile: rt.reloadFile,
+    vrrp: a ? vrrp(doc, a, vrrpInterface, rt, timing) : null,
     virtualServers: virtualServers(doc),
   };
 }

@@ -8,11 +8,11 @@ import type { Document } from '../../schemas';
 import type { RenderContext } from '../types';
 import { buildKeepalivedView, DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
 import type { KeepalivedView } from './view-model';
+import { KEEPALIVED_MAIN } from './runtime-paths';
 
-export { DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
+export { DEFAULT_VRRP_INTERFACE, keepalivedNeeds, needsKeepalived } from './build-view';
+export { KEEPALIVED_MAIN, keepalivedRuntimePaths, OCTAVIA_VRRP_TIMING, type KeepalivedRuntimePaths } from './runtime-paths';
 
-/** Name of keepalived's file among the rendered files. */
-export const KEEPALIVED_MAIN = 'keepalived.conf';
 
 /** Kept for callers that named it: the NIC is now `RenderContext.vrrpInterface`. */
 export type KeepalivedContext = RenderContext;
@@ -33,6 +33,6 @@ export function printKeepalived(view: KeepalivedView): string {
 /** keepalived.conf when the document needs keepalived (UDP/SCTP listeners, VRRP), else null. */
 export function renderKeepalived(doc: Document, ctx: KeepalivedContext): { files: Record<string, string> } | null {
   if (!needsKeepalived(doc)) return null;
-  const view = buildKeepalivedView(doc, ctx.vrrpInterface ?? DEFAULT_VRRP_INTERFACE, ctx.runDir);
+  const view = buildKeepalivedView(doc, ctx.vrrpInterface ?? DEFAULT_VRRP_INTERFACE, ctx.runDir, ctx.vrrpTiming);
   return { files: { [KEEPALIVED_MAIN]: printKeepalived(view) } };
 }

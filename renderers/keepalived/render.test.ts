@@ -1,5 +1,5 @@
 /** What the keepalived renderer writes for UDP/SCTP listeners and VRRP (keepalived --config-test runs in test/integration). */
-import { renderKeepalived } from './index';
+import { keepalivedNeeds, renderKeepalived } from './index';
 import { rawDoc, rawListener, rawMember, rawPool, RENDER_CTX, valid } from '../../test/lib/render-fixtures';
 
 const conf = (raw: unknown, iface?: string) => renderKeepalived(valid(raw), { ...RENDER_CTX, vrrpInterface: iface })?.files['keepalived.conf'] ?? null;
@@ -57,12 +57,48 @@ test('a disabled pool, listener or load balancer has no virtual server', () => {
   expect(conf(lbOff)).not.toMatch(/virtual_server/);
 });
 
-test('ACTIVE_STANDBY: a VRRP instance with role, priority, unicast peers, VIPs by family, haproxy\'s master checked by its pid file', () => {
+test('ACTIVE_STANDBY as Octavia\'s amphora template: no initial state, nopreempt, accept, the role\'s priority, unicast peers, VIPs by family, the engine check', () => {
   const raw: Record<string, any> = { ...udp(), amphora: { id: 'amp1', topology: 'ACTIVE_STANDBY', role: 'BACKUP', vrrp_address: '10.0.0.11', vrrp_priority: 50, vrrp_peers: [{ id: 'amp2', address: '10.0.0.12' }] } };
   raw.loadbalancer.additional_vips = [{ ip_address: '2001:db8::1' }];
   const c = conf(raw, 'ens3')!;
-  for (const line of ['router_id amp1', 'state BACKUP', 'interface ens3', 'priority 50', 'unicast_src_ip 10.0.0.11', "script \"/bin/sh -c 'kill -0 `cat /run/amphora-agent/haproxy.pid`'\"", 'enable_script_security']) expect(c).toContain(line);
+  for (const line of ['router_id amp1', 'interface ens3', 'priority 50', 'nopreempt', 'accept', 'advert_int 1', 'garp_master_refresh 5', 'garp_master_refresh_repeat 2', 'unicast_src_ip 10.0.0.11', 'enable_script_security']) expect(c).toContain(`    ${line}\n`);
+  // keepalived's nopreempt works only when neither peer starts as MASTER (Octavia dropped `state` for that)
+  expect(c).not.toMatch(/^\s*state /m);
+  expect(c).toMatch(/vrrp_script check_engine \{\n {4}script \/run\/amphora-agent\/keepalived\/check-engine\.sh\n {4}interval 5\n {4}fall 2\n {4}rise 2\n\}/);
+  expect(c).toMatch(/track_script \{\n {8}check_engine\n {4}\}/);
+  expect(c).toContain('    vrrp_notify_fifo /run/amphora-agent/keepalived/vrrp.fifo\n    vrrp_notify_fifo_script /run/amphora-agent/keepalived/vrrp-notify.sh\n');
+  expect(c).toContain('    reload_file /run/amphora-agent/keepalived/reload\n');
   expect(c).toMatch(/unicast_peer \{\n {8}10\.0\.0\.12\n {4}\}/);
   expect(c).toMatch(/virtual_ipaddress \{\n {8}127\.10\.0\.1\n {4}\}/);
   expect(c).toMatch(/virtual_ipaddress_excluded \{\n {8}2001:db8::1\n {4}\}/);
+});
+
+test.each([
+  ['MASTER', null, 100],
+  ['BACKUP', null, 90],
+  ['MASTER', 120, 120],
+])('role %s with vrrp_priority %s -> priority %s', (role, prio, want) => {
+  const c = conf({ ...udp(), amphora: { id: 'a', topology: 'ACTIVE_STANDBY', role, vrrp_address: '10.0.0.11', vrrp_priority: prio, vrrp_peers: [{ id: 'b', address: '10.0.0.12' }] } })!;
+  expect(c).toContain(`    priority ${want}\n`);
+});
+
+test('VRRP timing comes from the render context', () => {
+  const raw = { ...udp(), amphora: { id: 'a', topology: 'ACTIVE_STANDBY', role: 'MASTER', vrrp_address: '10.0.0.11', vrrp_peers: [{ id: 'b', address: '10.0.0.12' }] } };
+  const vrrpTiming = { advertInt: 2, checkInterval: 1, failCount: 3, successCount: 4, garpRefreshInterval: 7, garpRefreshCount: 6 };
+  const c = renderKeepalived(valid(raw), { ...RENDER_CTX, vrrpTiming })!.files['keepalived.conf'];
+  for (const line of ['advert_int 2', 'interval 1', 'fall 3', 'rise 4', 'garp_master_refresh 7', 'garp_master_refresh_repeat 6']) expect(c).toContain(`    ${line}\n`);
+});
+
+test('without VRRP: no scripts, no FIFO, still the reload file', () => {
+  const c = conf(udp())!;
+  expect(c).not.toMatch(/vrrp|script/);
+  expect(c).toContain('reload_file /run/amphora-agent/keepalived/reload');
+});
+
+test('keepalivedNeeds: VRRP for ACTIVE_STANDBY, LVS only for enabled UDP/SCTP listeners with members', () => {
+  expect(keepalivedNeeds(valid(udp()))).toEqual({ vrrp: false, lvs: true });
+  expect(keepalivedNeeds(valid(udp({}, { admin_state_up: false })))).toEqual({ vrrp: false, lvs: false });
+  expect(keepalivedNeeds(valid(rawDoc([rawListener('l', 80, 'p')], [rawPool('p', [])])))).toEqual({ vrrp: false, lvs: false });
+  const as = { ...rawDoc([rawListener('l', 80, 'p')], [rawPool('p', [])]), amphora: { id: 'a', topology: 'ACTIVE_STANDBY', role: 'BACKUP', vrrp_address: '10.0.0.11', vrrp_peers: [{ id: 'b', address: '10.0.0.12' }] } };
+  expect(keepalivedNeeds(valid(as))).toEqual({ vrrp: true, lvs: false });
 });

@@ -1,8 +1,12 @@
 /** The typed view model of keepalived.conf; every string is a checked keepalived word or a quoted literal. */
 
+/**
+ * One VRRP instance as Octavia's amphora template has it: no initial state
+ * (both peers start BACKUP), `nopreempt` and `accept`, the priority of the
+ * amphora's role, the engine checked by a script.
+ */
 export interface VrrpView {
   name: string;
-  state: 'MASTER' | 'BACKUP';
   interface: string;
   virtualRouterId: number;
   priority: number;
@@ -12,13 +16,19 @@ export interface VrrpView {
   vips: string[];
   /** VIPs of the other family (keepalived sends them in no advert) */
   vipsExcluded: string[];
+  advertInt: number;
+  garpRefreshInterval: number;
+  garpRefreshCount: number;
   /**
-   * pid file of the haproxy master; while that process is gone this instance
-   * is in FAULT and the peer takes the VIPs. A check script, not
+   * The agent's engine check (haproxy or nginx, see agent/keepalived); while it
+   * fails this instance is in FAULT and the peer takes the VIPs. A script, not
    * `track_process`: keepalived's process events need the proc connector,
    * which a network namespace does not have (the instance would never leave FAULT).
    */
-  haproxyPidFile: string;
+  check: { script: string; interval: number; fall: number; rise: number };
+  /** keepalived writes VRRP events to this FIFO; the notify script keeps the last state for the agent */
+  notifyFifo: string;
+  notifyScript: string;
 }
 
 export interface CheckView {
@@ -59,6 +69,8 @@ export interface VirtualServerView {
 
 export interface KeepalivedView {
   routerId: string;
+  /** keepalived removes it once a reload has read the files: the agent waits for that */
+  reloadFile: string;
   vrrp: VrrpView | null;
   virtualServers: VirtualServerView[];
 }

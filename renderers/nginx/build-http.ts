@@ -13,7 +13,8 @@ import { cookiePersistence } from './persistence';
 import { listenerCertificates, listenerTlsLines, poolTlsLines, serverNameWord, type FileSink } from './build-tls';
 import { buildUpstreams, poolAvailable, upstreamName } from './build-upstream';
 import { proxyHeaderLines } from './headers';
-import { formatAddress, formatTime, hstsValue } from './helpers';
+import { hstsHeaderValue } from '../hsts';
+import { formatAddress, formatTime } from './helpers';
 import { nginxQuoteText, nginxWord } from './quote';
 import type { BlockRegistry } from './registry';
 import type { BlockView, LocationView, ServerView } from './view-model';
@@ -30,18 +31,10 @@ export interface ListenerOptions {
   maxConn: number;
 }
 
-/** The HSTS fields a listener may carry (contract: TERMINATED_HTTPS only); read defensively until every schema has them. */
-interface HstsFields {
-  hsts_max_age?: number | null;
-  hsts_include_subdomains?: boolean | null;
-  hsts_preload?: boolean | null;
-}
-
 function hstsLines(l: Listener): string[] {
-  const h = l as Listener & HstsFields;
-  const value = l.protocol === 'TERMINATED_HTTPS' ? hstsValue(h.hsts_max_age, h.hsts_include_subdomains, h.hsts_preload) : null;
+  const value = hstsHeaderValue(l);
   // replaced, not added beside a member's own header (haproxy's set-header)
-  return value ? ['proxy_hide_header Strict-Transport-Security;', `add_header Strict-Transport-Security ${value} always;`] : [];
+  return value ? ['proxy_hide_header Strict-Transport-Security;', `add_header Strict-Transport-Security ${nginxQuoteText(value)} always;`] : [];
 }
 
 const poolUri = (k: number) => `amph-pool-${k}`;

@@ -52,7 +52,8 @@ export function poolAvailable(p: Pool, down: ReadonlySet<string>): boolean {
   return p.members.some((m) => takesTraffic(m, p, down));
 }
 
-function serverLine(m: Member, p: Pool, down: ReadonlySet<string>, asPin: boolean, primaries: boolean): string {
+/** A member's `server` line in the pool's upstream (`asPin`: in its own upstream for cookie persistence). */
+export function serverLine(m: Member, p: Pool, down: ReadonlySet<string>, asPin: boolean, primaries: boolean): string {
   const words = [formatAddress(m.address, m.protocol_port)];
   // nginx weights start at 1: weight 0 (no new traffic) is `down` below, and a pin ignores weights
   words.push(`weight=${asPin ? 1 : Math.max(1, m.weight)}`);

@@ -73,20 +73,6 @@ test('setCookie quotes name, value, Max-Age and Path', () => {
   expect(H.setCookie('SRV', 'm1', 360)).toBe('"SRV=m1; Max-Age=360; Path=/"');
 });
 
-test.each([
-  [null, false, false, null],
-  [undefined, true, true, null],
-  [0, false, false, '"max-age=0"'],
-  [31536000, true, false, '"max-age=31536000; includeSubDomains"'],
-  [63072000, true, true, '"max-age=63072000; includeSubDomains; preload"'],
-  [100, false, true, '"max-age=100; preload"'],
-])('hstsValue(%p, %p, %p) = %p', (age, sub, pre, want) => expect(H.hstsValue(age as number | null, sub, pre)).toBe(want));
-
-test('hstsValue refuses a max-age that is not a non-negative integer', () => {
-  expect(() => H.hstsValue(-1, false, false)).toThrow(UnsafeValueError);
-  expect(() => H.hstsValue(1.5, false, false)).toThrow(UnsafeValueError);
-});
-
 test('cipherList keeps an OpenSSL cipher string as one word and refuses anything else', () => {
   expect(H.cipherList('ECDHE-RSA-AES128-GCM-SHA256:!aNULL')).toBe('ECDHE-RSA-AES128-GCM-SHA256:!aNULL');
   expect(H.cipherList(null)).toBeNull();

@@ -3,6 +3,7 @@
  * each is unit-tested table style (helpers.test.ts).
  */
 import { isIP } from 'node:net';
+import { netmaskPrefix } from '../../schemas/capabilities-nginx';
 import { UnsafeValueError } from '../escape';
 import { mapRegex, nginxQuote, nginxQuoteText, nginxWord, regexLiteral } from './quote';
 import type { BlockView } from './view-model';
@@ -49,14 +50,6 @@ export function cipherList(s: string | null | undefined): string | null {
   return s ? nginxWord(s, 'tls_ciphers') : null;
 }
 
-/** The prefix length of an IPv4 netmask, or null when it is not a contiguous IPv4 mask. */
-export function netmaskPrefix(mask: string | null | undefined): number | null {
-  if (!mask || isIP(mask) !== 4) return null;
-  const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  if (!/^1*0*$/.test(bits)) return null;
-  return bits.indexOf('0') === -1 ? 32 : bits.indexOf('0');
-}
-
 /**
  * The `hash` key of SOURCE_IP persistence for a granularity: the client
  * address, or (IPv4, octet-aligned masks only: nginx cannot do bit
@@ -81,12 +74,7 @@ export function setCookie(name: string, value: string, maxAgeSec: number): strin
   return nginxQuote(`${name}=${value}; Max-Age=${maxAgeSec}; Path=/`);
 }
 
-/** The Strict-Transport-Security value of a listener's HSTS fields, or null when max-age is unset. */
-export function hstsValue(maxAge: number | null | undefined, includeSubdomains: boolean | null | undefined, preload: boolean | null | undefined): string | null {
-  if (maxAge === null || maxAge === undefined) return null;
-  if (!Number.isInteger(maxAge) || maxAge < 0) throw new UnsafeValueError('hsts_max_age', String(maxAge));
-  return nginxQuoteText([`max-age=${maxAge}`, ...(includeSubdomains ? ['includeSubDomains'] : []), ...(preload ? ['preload'] : [])].join('; '));
-}
+export { netmaskPrefix } from '../../schemas/capabilities-nginx';
 
 /** The registry: every helper by name. */
 export const NGINX_HELPERS = {
@@ -99,7 +87,6 @@ export const NGINX_HELPERS = {
   sourceHashKey,
   sourceMaskBlock,
   setCookie,
-  hstsValue,
   quote: nginxQuote,
   quoteText: nginxQuoteText,
   word: nginxWord,

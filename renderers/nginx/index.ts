@@ -13,6 +13,8 @@ import { buildNginxView } from './build-view';
 import type { FileSink } from './build-tls';
 import { NGINX_MAIN, STATUS_PATHS, TOKEN_FILE, type NginxRenderContext } from './context';
 import { configToken } from './token';
+import { nginxServePlan } from './serve-plan';
+import { vipAddresses } from '../haproxy/build-view';
 import type { NginxView } from './view-model';
 
 export * from './context';
@@ -48,6 +50,7 @@ export function renderNginx(doc: Document, ctx: NginxRenderContext): RenderOutpu
     const ka = renderKeepalived(vrrpOnly(doc), ctx);
     if (ka) Object.assign(files, ka.files);
   }
-  return { files, main: NGINX_MAIN, secrets: [...new Set(sink.secrets)].sort() };
+  const serves = nginxServePlan(doc, vipAddresses(doc), new Set(ctx.nginx?.downMembers ?? []));
+  return { files, main: NGINX_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves };
 }
 

@@ -55,28 +55,4 @@ export function mapRegex(re: string, caseless = false): string {
   return nginxQuote(`${caseless ? '~*' : '~'}${re}`);
 }
 
-/**
- * Why nginx would read a PCRE pattern differently from haproxy, or null:
- * nginx turns every named group into a variable of the request, so a group
- * name could overwrite one of the renderer's own variables or collide with a
- * built-in one (`(?<host>...)`). Named groups are refused; everything else
- * compiles with the same PCRE2 library and options as in haproxy.
- */
-export function nginxRegexProblem(re: string): string | null {
-  for (let i = 0; i < re.length; i++) {
-    const c = re[i];
-    if (c === '\\') {
-      i++;
-    } else if (c === '[') {
-      // a class: skip to its closing bracket (a "]" first in the class is literal)
-      let j = i + 1;
-      if (re[j] === '^') j++;
-      if (re[j] === ']') j++;
-      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
-      i = j;
-    } else if (c === '(' && /^\(\?(?:<[A-Za-z_]|P<|')/.test(re.slice(i))) {
-      return 'must not name a group: nginx makes every named group a variable of the request';
-    }
-  }
-  return null;
-}
+export { nginxRegexProblem } from '../../schemas/capabilities-nginx';

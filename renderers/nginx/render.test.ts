@@ -90,14 +90,15 @@ test('server names: exact names as they are, a wildcard as a one-label regex', (
   expect(parseNginx(`server_name ${serverNameWord('*.example.com')};`)[0].args).toEqual(['~^[^.]+\\.example\\.com$']);
 });
 
-test('HSTS only on TERMINATED_HTTPS listeners that set hsts_max_age', () => {
+test('HSTS only on TERMINATED_HTTPS listeners that set hsts_max_age, in Octavia\'s format (renderers/hsts.ts)', () => {
   const tls = exampleTls();
-  const raw = rawDoc([rawListener('l1', 443, 'p1', { protocol: 'TERMINATED_HTTPS', default_tls_container_data: tls.container }), rawListener('l2', 80, 'p1')], [rawPool('p1', [m1])]);
-  const doc = valid(raw);
-  for (const l of doc.loadbalancer.listeners) Object.assign(l, { hsts_max_age: 600, hsts_preload: true });
-  const c = renderNginx(doc, CTX).files['nginx.conf'];
-  expect(c.match(/add_header Strict-Transport-Security "max-age=600; preload" always;/g)).toHaveLength(1);
-  expect(renderNginx(valid(raw), CTX).files['nginx.conf']).not.toContain('Strict-Transport-Security');
+  const hsts = { hsts_max_age: 600, hsts_preload: true };
+  const raw = rawDoc([rawListener('l1', 443, 'p1', { protocol: 'TERMINATED_HTTPS', default_tls_container_data: tls.container, ...hsts }), rawListener('l2', 80, 'p1')], [rawPool('p1', [m1])]);
+  const c = renderNginx(valid(raw), CTX).files['nginx.conf'];
+  expect(c.match(/add_header Strict-Transport-Security "max-age=600; preload;" always;/g)).toHaveLength(1);
+  expect(c.match(/proxy_hide_header Strict-Transport-Security;/g)).toHaveLength(1);
+  const none = rawDoc([rawListener('l1', 443, 'p1', { protocol: 'TERMINATED_HTTPS', default_tls_container_data: tls.container })], [rawPool('p1', [m1])]);
+  expect(renderNginx(valid(none), CTX).files['nginx.conf']).not.toContain('Strict-Transport-Security');
 });
 
 test('ACTIVE_STANDBY: keepalived.conf with VRRP only (nginx serves UDP itself)', () => {

@@ -14,7 +14,7 @@ export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export function fullDocument(pki: TestPki): any {
   const doc = loadExample('terminated-https-l7');
   const lb = doc.loadbalancer;
-  Object.assign(lb, { description: 'the shop', vip_qos_policy_id: 'b0e1c7a4-3f0e-4c57-9a1d-6a3d3c1f0a01', availability_zone: 'az-1' });
+  Object.assign(lb, { description: 'the shop', vip_qos_policy_id: 'b0e1c7a4-3f0e-4c57-9a1d-6a3d3c1f0a01', availability_zone: 'az-1', vip_sg_ids: ['9a4e2c1b-5d6f-4a8b-9c0d-1e2f3a4b5c6d'] });
   Object.assign(lb.additional_vips[0], { network_id: '7c5a6b5e-8f43-4a8e-9d0f-1b2c3d4e5f60', port_id: 'c2d9a8b7-1e2f-4a3b-8c4d-5e6f7a8b9c0d' });
   const [https, http] = lb.listeners;
   const [shop, api] = lb.pools;
@@ -24,6 +24,9 @@ export function fullDocument(pki: TestPki): any {
     client_ca_tls_container_ref: 'https://secrets.example/containers/client-ca',
     client_crl_container_ref: 'https://secrets.example/containers/client-crl',
     client_crl_container_data: pki.crl,
+    hsts_max_age: 31536000,
+    hsts_include_subdomains: true,
+    hsts_preload: true,
   });
   https.sni_container_data.push({
     id: '0123456789abcdef0123456789abcdef01234567',
@@ -61,7 +64,7 @@ export function fullDocument(pki: TestPki): any {
       admin_state_up: true,
     },
   });
-  shop.members.forEach((m: any, i: number) => Object.assign(m, { pool_id: shop.pool_id, monitor_address: `192.0.2.${91 + i}`, monitor_port: 9100, subnet_id: 'e67f16e5-833a-5b95-8f9b-b69eb58b37aa' }));
+  shop.members.forEach((m: any, i: number) => Object.assign(m, { pool_id: shop.pool_id, monitor_address: `192.0.2.${91 + i}`, monitor_port: 9100, subnet_id: 'e67f16e5-833a-5b95-8f9b-b69eb58b37aa', vnic_type: 'normal' }));
   api.session_persistence.persistence_granularity = '255.255.255.0';
   https.default_pool = clone(shop);
   for (const l of [https, http]) {

@@ -2,8 +2,8 @@
  * Every contract example, rewritten to loopback, goes through the real agent
  * and real haproxy (the shared suite, test/lib/agent-conformance; nginx runs
  * it in nginx-agent-examples): applied (200), its TCP-family listeners OPEN,
- * and the configuration GET /v1/config shows is the one haproxy runs. And
- * haproxy's own: the ACTIVE_STANDBY example with its non-local binds.
+ * and the configuration GET /v1/config shows is the one haproxy runs. And the
+ * ACTIVE_STANDBY example on a VM without its VRRP interface.
  */
 import { freePort } from '../lib/agent-harness';
 import { describeExamples } from '../lib/agent-conformance';
@@ -15,23 +15,19 @@ jest.setTimeout(60000);
 const NET = '127.20.8';
 const suite = describeExamples('haproxy', NET);
 
-it('applies terminated-https-l7 with its ACTIVE_STANDBY amphora and IPv6 additional VIP as given (addresses not on this machine)', async () => {
+it('refuses the ACTIVE_STANDBY example on a VM without its VRRP interface (422 naming vrrp_interface); the previous document keeps serving', async () => {
+  // the example as given runs keepalived's VRRP on vrrp_interface (eth1 by default), which this machine lacks;
+  // it is applied and failed over for real in network namespaces by agent-vrrp-failover.test.ts
+  const agent = suite.agent();
+  const before = (await agent.api('GET', '/v1/loadbalancer')).body.generation;
   const raw = loadExample('terminated-https-l7');
   const ports = await Promise.all(raw.loadbalancer.listeners.map(() => freePort(`${NET}.2`)));
-  const agent = suite.agent();
-  const generation = suite.nextGeneration();
-  const d = loopbackExample('terminated-https-l7', generation, `${NET}.2`, ports, suite.backends());
-  // what the helper drops for the other tests: haproxy binds peers on 10.0.0.11 and the VIP 2001:db8::20 transparently
+  const d = loopbackExample('terminated-https-l7', suite.nextGeneration(), `${NET}.2`, ports, suite.backends());
   d.amphora = raw.amphora;
-  d.loadbalancer.additional_vips = raw.loadbalancer.additional_vips;
   const r = await agent.api('PUT', '/v1/loadbalancer', d);
-  expect(r.body).toMatchObject({ result: 'applied', generation, reloaded: true });
-  const cfg = (await agent.api('GET', '/v1/config')).body;
-  expect(cfg.files[cfg.main]).toMatch(/bind 10\.0\.0\.11:1025 transparent/);
-  expect(cfg.files[cfg.main]).toMatch(/bind \[2001:db8::20\]:\d+ .*transparent/);
-  // the HTTP listener redirects to https (the example's REDIRECT_PREFIX 308 policy), served on the loopback VIP
-  const http = d.loadbalancer.listeners.find((l: { protocol: string }) => l.protocol === 'HTTP');
-  const res = await fetch(`http://${NET}.2:${http.protocol_port}/any`, { redirect: 'manual' });
-  expect(res.status).toBe(308);
-  expect(res.headers.get('location')).toBe('https://www.example.com/any');
+  expect(r.status).toBe(422);
+  expect(r.body).toMatchObject({ code: 'VRRP_INTERFACE_MISSING', vrrp_interface: 'eth1', interfaces: expect.arrayContaining(['lo']) });
+  expect(r.body.message).toMatch(/^\[amphora_agent\] vrrp_interface: eth1 does not exist on this VM/);
+  expect((await agent.api('GET', '/v1/loadbalancer')).body.generation).toBe(before);
+  expect((await agent.api('GET', '/v1/details')).body.keepalived).toMatchObject({ running: false, pid: null, vrrp_state: null });
 });

@@ -14,8 +14,9 @@ import { startDaemon, type Daemon } from '../../agent/daemon';
 import { nullLogger } from '../../agent/log';
 import { bindReceiver, BoundReceiver, HeartbeatReceiver } from '../../controller/receiver';
 import { get, startBackend, stopBackends, type Backend } from '../lib/agent-backends';
-import { httpBasicDoc } from '../lib/agent-docs';
+import { httpBasicDoc, withReload } from '../lib/agent-docs';
 import { AgentClient, AgentUnreachable } from '../../controller/agent-client';
+import type { AgentDetails, ErrorAnswer } from '../../controller/agent-answers';
 import { alive, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 
 jest.setTimeout(60_000);
@@ -77,7 +78,7 @@ state_dir = ${path.join(work, 'state')}
 
   test('no document applied: no heartbeat, and /v1/details says why', async () => {
     const details = await until('a heartbeat report', async () => {
-      const d = (await client.details()).body;
+      const d = (await client.details()).body as AgentDetails;
       return d.heartbeat?.last_result ? d : null;
     });
     expect(details.heartbeat).toMatchObject({ targets: [`${NET}.9:${bound!.address.port}`], last_result: 'no_config', last_send_error: null });
@@ -86,7 +87,7 @@ state_dir = ${path.join(work, 'state')}
 
   test('after a PUT the receiver hears generation, hash, statuses and traffic', async () => {
     expect((await client.putLoadBalancer(doc(1))).status).toBe(200);
-    const hash = (await client.getLoadBalancer()).body.hash;
+    const hash = ((await client.getLoadBalancer()).body as { hash: string }).hash;
     await until('a heartbeat with both members UP', () => {
       const a = amp();
       const pool = a && Object.values(a.message.pools)[0];
@@ -101,9 +102,9 @@ state_dir = ${path.join(work, 'state')}
 
   test('a reload (new worker, counters from zero) loses nothing heard and counts what follows once', async () => {
     const before = amp()!.totals[listenerId()].totconns;
-    const worker = (await client.details()).body.engine_process.worker_pid;
-    expect((await client.putLoadBalancer(doc(2, [1, 2]))).status).toBe(200);
-    expect((await client.details()).body.engine_process.worker_pid).not.toBe(worker);
+    const worker = ((await client.details()).body as AgentDetails).engine_process.worker_pid;
+    expect((await client.putLoadBalancer(withReload(doc(2, [1, 2])))).status).toBe(200);
+    expect(((await client.details()).body as AgentDetails).engine_process.worker_pid).not.toBe(worker);
     await until('generation 2 heard', () => amp()!.message.generation === 2);
     for (let i = 0; i < 6; i++) expect((await get(`${NET}.2`, vipPort)).status).toBe(200);
     await until('6 more connections heard', () => amp()!.totals[listenerId()].totconns >= before + 6);
@@ -118,7 +119,7 @@ state_dir = ${path.join(work, 'state')}
     bad.loadbalancer.listeners[0].protocol_port = 0;
     const v = await client.validate(bad);
     expect(v.status).toBe(400);
-    expect(v.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining('protocol_port') })]));
+    expect((v.body as ErrorAnswer).errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining('protocol_port') })]));
     expect((await client.info()).body).toMatchObject({ amphora_id: AMP });
     const pem = (f: string) => fs.readFileSync(f);
     const rogue = new AgentClient({ host: `${NET}.1`, port: daemon!.port, ca: pem(certs.ca), cert: pem(certs.rogueCert), key: pem(certs.rogueKey), timeoutMs: 5000 });

@@ -13,7 +13,7 @@ import { parseShowStat } from '../../agent/engines/haproxy-csv';
 import { nullLogger } from '../../agent/log';
 import { bindReceiver, BoundReceiver, HeartbeatReceiver } from '../../controller/receiver';
 import type { Document } from '../../schemas';
-import { exactRequest, freePort, loopbackDoc, RunningHaproxy, startBackend, startHaproxy, stopBackend, until } from '../lib/heartbeat-haproxy';
+import { exactRequest, freePort, loopbackDoc, planOf, RunningHaproxy, startBackend, startHaproxy, stopBackend, until } from '../lib/heartbeat-haproxy';
 
 const VIP = '127.30.1.1';
 const MEMBER_HOSTS = ['127.30.1.2', '127.30.1.3'];
@@ -41,7 +41,7 @@ describe('heartbeat with real haproxy', () => {
       heartbeatKey: KEY,
       intervalSec,
       targets: [{ host: '127.30.1.10', port: bound!.address.port }],
-      getApplied: () => ({ generation: doc.generation, configHash: 'hash-1', doc }),
+      getApplied: () => ({ generation: doc.generation, configHash: 'hash-1', serves: planOf(doc) }),
       readStats: () => readHaproxyStats(haproxy!.socket),
       countersFile: path.join(dir, 'heartbeat-counters.json'),
       logger: nullLogger(),

@@ -12,7 +12,7 @@ import { createHeartbeat } from '../../agent/heartbeat';
 import { DatagramSocket } from '../../agent/heartbeat/sender';
 import { nullLogger } from '../../agent/log';
 import { decodeHeartbeat } from '../../schemas/heartbeat';
-import { heartbeatDoc } from '../lib/heartbeat-doc';
+import { heartbeatPlan } from '../lib/heartbeat-doc';
 import { showInfo, synthLoadBalancer } from '../lib/heartbeat-show-stat';
 
 const PY = `
@@ -46,7 +46,7 @@ describe("Octavia's decoder reads the agent's heartbeats", () => {
       heartbeatKey: key,
       intervalSec: 10,
       targets: [{ host: '127.30.0.1', port: 5555 }],
-      getApplied: () => ({ generation: 7, configHash: 'sha256:abc', doc: heartbeatDoc(lb.listenerIds.map((id) => ({ id })), lb.poolIds.map((id) => ({ id }))) }),
+      getApplied: () => ({ generation: 7, configHash: 'sha256:abc', serves: heartbeatPlan(lb.listenerIds.map((id) => ({ id })), Object.fromEntries(lb.poolIds.map((id, i) => [`${id}:${lb.listenerIds[i]}`, lb.memberIds[i]]))) }),
       readStats: async () => ({ showStat: lb.showStat, showInfo: showInfo(100, 5) }),
       countersFile: path.join(dir, `c-${listeners}-${members}-${maxDatagramBytes}.json`),
       logger: nullLogger(),

@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Document } from '../../schemas';
 import { renderHaproxy } from '../../renderers';
+import { keepalivedRuntimePaths } from '../../renderers/keepalived/runtime-paths';
+import { writeRuntimeScripts } from '../../agent/keepalived/runtime-scripts';
 import { tempDir } from '../lib/haproxy-harness';
 import { exampleNames, loadExample } from '../lib/examples';
 import { RENDER_CTX, valid } from '../lib/render-fixtures';
@@ -22,11 +24,13 @@ let dir = '';
 let n = 0;
 beforeAll(() => {
   dir = tempDir('amphora-keepalived');
+  // --config-test refuses a track script that does not exist: the agent writes them first, so does this test
+  writeRuntimeScripts(keepalivedRuntimePaths(path.join(dir, 'run')), 'haproxy', { pidFile: path.join(dir, 'run/haproxy.pid'), cmdlineMarker: path.join(dir, 'run/master.sock') });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function configTest(doc: Document): { status: number | null; output: string; conf: string } {
-  const conf = renderHaproxy(doc, { ...RENDER_CTX, vrrpInterface: IFACE } as typeof RENDER_CTX).files['keepalived.conf'];
+  const conf = renderHaproxy(doc, { ...RENDER_CTX, runDir: path.join(dir, 'run'), vrrpInterface: IFACE }).files['keepalived.conf'];
   const f = path.join(dir, `keepalived-${n++}.conf`);
   fs.writeFileSync(f, conf);
   const r = spawnSync('keepalived', ['--config-test', '-f', f], { encoding: 'utf8' });

@@ -24,6 +24,16 @@ export function httpBasicDoc(generation: number, vip: Endpoint, members: Endpoin
   return d;
 }
 
+/**
+ * Makes `d` differ from its neighbours beyond members (listener 0's client
+ * timeout follows `generation`), so applying it reloads the engine: member
+ * changes alone go through haproxy's runtime API without one.
+ */
+export function withReload<T extends { generation: number; loadbalancer: { listeners: { timeout_client_data?: number }[] } }>(d: T): T {
+  d.loadbalancer.listeners[0].timeout_client_data = 50000 + (d.generation % 1000);
+  return d;
+}
+
 /** Any example with every address rewritten: VIP to `vip`, listener ports from `ports`, members in turn to `members`; no source filter. */
 export function loopbackExample(name: string, generation: number, vip: string, ports: number[], members: Endpoint[]): any {
   return toLoopback(loadExample(name), generation, vip, ports, members);

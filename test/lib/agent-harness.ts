@@ -10,18 +10,9 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROOT } from './root';
 
-/** The repository root, from the sources (test/lib) or from the build (dist/test/lib). */
-export const ROOT = ((): string => {
-  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
-    try {
-      if (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')).name === 'amphora-agent') return d;
-    } catch {
-      // keep walking up
-    }
-  }
-  return path.resolve(__dirname, '../..');
-})();
+export { ROOT };
 
 export interface Certs {
   dir: string;
@@ -89,6 +80,12 @@ export interface AgentOptions {
   amphoraId?: string;
   /** `[amphora_agent] engine` (haproxy by default; ENGINE in the environment changes the default) */
   engine?: 'haproxy' | 'nginx';
+  /** run the agent inside this network namespace (`ip netns exec`); needs `port` and `apiSocket` */
+  netns?: string;
+  /** the API port (default: a free one on `ip`) */
+  port?: number;
+  /** reach the API through this unix socket (a forwarder into the namespace) instead of `ip:port` */
+  apiSocket?: string;
 }
 
 /** The engine agent tests run when they do not say: ENGINE=nginx runs the conformance tests on nginx. */
@@ -117,7 +114,7 @@ export class AgentProcess {
 
   /** Writes the config (stock-Octavia shape plus our own keys) and starts the agent; resolves when /v1/info answers. */
   async start(): Promise<void> {
-    if (!this.port) this.port = await freePort(this.o.ip);
+    if (!this.port) this.port = this.o.port ?? await freePort(this.o.ip);
     fs.writeFileSync(this.confFile, `[DEFAULT]
 debug = ${this.o.debug ? 'True' : 'False'}
 use_syslog = True
@@ -148,9 +145,10 @@ ${this.o.extraConf ?? ''}
 loadbalancer_topology = SINGLE
 `);
     // the way contract section 5 starts it: the executable itself, so its shebang's node flags apply
-    const proc = spawn(path.join(ROOT, 'bin/amphora-agent'), ['--config-file', this.confFile], {
-      env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const argv = [path.join(ROOT, 'bin/amphora-agent'), '--config-file', this.confFile];
+    // `ip netns exec` execs the agent: the child's pid is the agent's
+    const [cmd, ...args] = this.o.netns ? ['ip', 'netns', 'exec', this.o.netns, ...argv] : argv;
+    const proc = spawn(cmd, args, { env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -188,6 +186,7 @@ loadbalancer_topology = SINGLE
     return new Promise((resolve, reject) => {
       const req = https.request({
         host: this.o.ip, port: this.port, method, path: urlPath, ca: fs.readFileSync(this.o.certs.ca), agent: false,
+        ...(this.o.apiSocket ? { socketPath: this.o.apiSocket } : {}),
         ...(opts.noCert ? {} : { cert: fs.readFileSync(opts.cert ?? this.o.certs.controllerCert), key: fs.readFileSync(opts.key ?? this.o.certs.controllerKey) }),
         headers: { 'content-type': 'application/json', ...(payload !== undefined && !opts.chunked ? { 'content-length': Buffer.byteLength(payload) } : {}), ...opts.headers },
         timeout: 60000,
@@ -221,13 +220,22 @@ loadbalancer_topology = SINGLE
     }
   }
 
-  /** Stops the agent and the engine it started (SIGTERM: haproxy's and nginx's master stop their workers). */
+  /** keepalived's pid from its pid file (agent/keepalived), or null. */
+  keepalivedPid(): number | null {
+    try {
+      return Number(fs.readFileSync(path.join(this.runDir, 'keepalived', 'keepalived.pid'), 'utf8').trim()) || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the agent and the engine and keepalived it started (both outlive the agent; SIGTERM: haproxy's and nginx's master stop their workers). */
   async cleanup(): Promise<void> {
     await this.stop().catch(() => undefined);
-    const pid = this.masterPid();
-    if (pid) {
+    for (const [what, pid] of [[this.engine, this.masterPid()], ['keepalived', this.keepalivedPid()]] as const) {
+      if (!pid || !alive(pid)) continue;
       try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
-      await until(`${this.engine} to exit`, () => !alive(pid), 10000).catch(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+      await until(`${what} to exit`, () => !alive(pid), 10000).catch(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
     }
   }
 }

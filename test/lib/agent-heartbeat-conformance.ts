@@ -13,6 +13,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from './agent-harness';
+import { withReload } from './agent-docs';
 import { loadExample } from './examples';
 import { OctaviaHeartbeatReceiver, type Heard } from './heartbeat-octavia';
 
@@ -238,7 +239,7 @@ export function describeHeartbeatE2E(engine: EngineName, NET: string, o: { lostW
       // only the checkpoint before the reload can save them
       await moreMessages(1);
       await traffic(5);
-      expect((await agent.api('PUT', '/v1/loadbalancer', doc(2, [2, 1]))).status).toBe(200);
+      expect((await agent.api('PUT', '/v1/loadbalancer', withReload(doc(2, [2, 1])))).status).toBe(200);
       expect((await agent.api('GET', '/v1/details')).body.engine_process?.worker_pid).not.toBe(worker);
       await traffic(7);
       const lb = (await agent.api('GET', '/v1/loadbalancer')).body;

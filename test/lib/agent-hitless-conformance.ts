@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as fs from 'node:fs';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from './agent-harness';
 import { startBackend, stopBackends, type Backend } from './agent-backends';
-import { httpBasicDoc } from './agent-docs';
+import { httpBasicDoc, withReload } from './agent-docs';
 import type { EngineName } from './agent-conformance';
 
 /**
@@ -43,8 +43,8 @@ export function describeHitless(engine: EngineName, NET: string, o: { idleCloseR
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  /** Generation g: two of the three backends as members, weights changing with g. */
-  const doc = (g: number) => httpBasicDoc(g, { host: `${NET}.2`, port: vipPort }, [backends[g % 3], backends[(g + 1) % 3]], [1 + (g % 4), 1 + ((g + 2) % 5)]);
+  /** Generation g: two of the three backends as members, weights changing with g, and a listener change so every apply reloads. */
+  const doc = (g: number) => withReload(httpBasicDoc(g, { host: `${NET}.2`, port: vipPort }, [backends[g % 3], backends[(g + 1) % 3]], [1 + (g % 4), 1 + ((g + 2) % 5)]));
 
   interface Tally {
     ok: number;

@@ -1,8 +1,9 @@
-/** Loads the contract's examples (../shared/contract/examples beside the repository). */
+/** Loads the contract's examples (contract/examples in the repository). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT } from './root';
 
-export const EXAMPLES_DIR = path.resolve(__dirname, '../../../shared/contract/examples');
+export const EXAMPLES_DIR = path.join(ROOT, 'contract/examples');
 
 /** Names of the example files, e.g. `http-basic.json`. */
 export function exampleNames(): string[] {

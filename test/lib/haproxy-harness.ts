@@ -42,12 +42,18 @@ export async function freePort(host: string): Promise<number> {
   });
 }
 
-/** Writes rendered files under `dir` (creating subdirectories; secrets 0600). */
+/** Writes rendered files under `dir` (creating subdirectories; secrets 0600), and the server-state file the config names, as the agent's adapter makes it. */
 export function writeRendered(dir: string, out: RenderOutput): void {
   for (const [rel, content] of Object.entries(out.files)) {
     const p = path.join(dir, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, content, { mode: out.secrets.includes(rel) ? 0o600 : 0o644 });
+  }
+  const state = /^\s*server-state-file (\S+)$/m.exec(out.files[out.main] ?? '')?.[1];
+  // only under a test's own temp dirs (the fixed context's /run/amphora-agent is left alone)
+  if (state && state.startsWith(os.tmpdir()) && !fs.existsSync(state)) {
+    fs.mkdirSync(path.dirname(state), { recursive: true });
+    fs.writeFileSync(state, '1\n');
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * A minimal applied document for heartbeat unit tests: only the keys the
- * collector reads (listener ids, protocols, admin state; pool ids, protocols).
+ * A minimal serve plan for heartbeat tests: the listeners (protocol, admin
+ * state) and the pool keys (`POOL_ID:LISTENER_ID`) an applied configuration
+ * serves, as the renderer's plan says them.
  */
-import type { Document } from '../../schemas';
+import type { ServePlan } from '../../renderers/types';
 
 export interface DocListener {
   id: string;
@@ -10,15 +11,18 @@ export interface DocListener {
   enabled?: boolean;
 }
 
-/** A document-shaped object with these listeners and pools. */
-export function heartbeatDoc(listeners: DocListener[], pools: { id: string; protocol?: string }[]): Document {
+/** The plan of these listeners and pools (`POOL_ID:LISTENER_ID` to member ids): enabled TCP-family listeners are the engine's, UDP/SCTP keepalived's. */
+export function heartbeatPlan(listeners: DocListener[], pools: Record<string, string[]>): ServePlan {
+  const enabled = listeners.filter((l) => l.enabled ?? true);
+  const lvs = (l: DocListener) => l.protocol === 'UDP' || l.protocol === 'SCTP';
   return {
-    schema_version: '1.0',
-    generation: 1,
-    loadbalancer: {
-      loadbalancer_id: 'lb-1',
-      listeners: listeners.map((l) => ({ listener_id: l.id, protocol: l.protocol ?? 'HTTP', admin_state_up: l.enabled ?? true })),
-      pools: pools.map((p) => ({ pool_id: p.id, protocol: p.protocol ?? 'HTTP', members: [] })),
-    },
-  } as unknown as Document;
+    reported: enabled.map((l) => l.id),
+    engine: enabled.filter((l) => !lvs(l)).map((l) => ({ id: l.id, binds: [] })),
+    lvs: enabled.filter(lvs).map((l) => l.id),
+    pools: Object.entries(pools).map(([key, ids]) => ({
+      key, poolId: key.split(':')[0], listenerId: key.split(':')[1], algorithm: 'ROUND_ROBIN', persistence: null,
+      members: ids.map((id) => ({ id, address: '192.0.2.1', port: 80, weight: 1, enabled: true, spec: '192.0.2.1:80 weight 1' })),
+    })),
+    otherBinds: [],
+  };
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { readHaproxyStats } from '../../agent/heartbeat';
 import { Document, validateDocument } from '../../schemas';
 import { haproxyCapabilities } from '../../renderers';
+import type { ServePlan } from '../../renderers/types';
 import { renderHaproxy } from '../../renderers/haproxy';
 import { loadExample } from './examples';
 
@@ -80,9 +81,17 @@ function spawnHaproxy(dir: string, extra: string[]): ChildProcess {
   return p;
 }
 
+const renderIn = (doc: Document, dir: string) => renderHaproxy(doc, { capabilities: haproxyCapabilities('2.6.12'), runDir: dir, fdLimit: 2000 });
+
+/** What the renderer says `doc` serves (the applied config's plan the heartbeat reads). */
+export function planOf(doc: Document): ServePlan {
+  return renderIn(doc, '/run/unused').serves;
+}
+
 /** Renders `doc` into `dir` and runs haproxy on it until its stats socket answers. */
 export async function startHaproxy(doc: Document, dir: string): Promise<RunningHaproxy> {
-  const out = renderHaproxy(doc, { capabilities: haproxyCapabilities('2.6.12'), runDir: dir, fdLimit: 2000 });
+  const out = renderIn(doc, dir);
+  fs.writeFileSync(path.join(dir, 'server-state'), '1\n');
   for (const [name, text] of Object.entries(out.files)) fs.writeFileSync(path.join(dir, name), text, { mode: 0o600 });
   const socket = path.join(dir, 'haproxy.sock');
   const procs: ChildProcess[] = [];

@@ -1,7 +1,7 @@
 /**
- * The controller CLI: `receive` in JSON-lines and table modes, IPv4 and IPv6,
- * fed by the agent's real heartbeat loop over UDP (stats faked, no haproxy).
- * Loopback block 127.30.2.0/24 (and ::1 with port 0).
+ * `amphora-ctl watch` (formerly `receive`) in JSON-lines and table modes, IPv4
+ * and IPv6, and its --state-file, fed by the agent's real heartbeat loop over
+ * UDP (stats faked, no haproxy). Loopback block 127.70.2.0/24 (and ::1 with port 0).
  */
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
@@ -10,9 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHeartbeat } from '../../agent/heartbeat';
 import { nullLogger } from '../../agent/log';
-import { runCli } from '../../controller/cli';
+import { runCtl } from '../../controller/cli';
 import { encodeHeartbeat } from '../../schemas/heartbeat';
-import { heartbeatDoc } from '../lib/heartbeat-doc';
+import { watchStateSource } from '../../controller/heartbeat-source';
+import { heartbeatPlan } from '../lib/heartbeat-doc';
 import { until } from '../lib/heartbeat-haproxy';
 import { showInfo, showStat } from '../lib/heartbeat-show-stat';
 
@@ -26,7 +27,7 @@ function agent(dir: string, host: string, port: number) {
     heartbeatKey: KEY,
     intervalSec: 10,
     targets: [{ host, port }],
-    getApplied: () => ({ generation: 3, configHash: 'h', doc: heartbeatDoc([{ id: 'l1' }], [{ id: 'p1' }]) }),
+    getApplied: () => ({ generation: 3, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], { 'p1:l1': ['m1', 'm2'] }) }),
     readStats: async () => ({ showStat: showStat([{ name: 'l1', stot: 4, bin: 10, bout: 20 }], [{ name: 'p1:l1', servers: [{ name: 'm1', status: 'UP' }, { name: 'm2', status: 'DOWN' }] }]), showInfo: showInfo(1, 1) }),
     countersFile: path.join(dir, `c-${port}.json`),
     logger: nullLogger(),
@@ -42,6 +43,11 @@ describe('controller CLI', () => {
   let dir: string;
   beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-cli-'))));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keyFile = () => {
+    const f = path.join(dir, 'key');
+    fs.writeFileSync(f, `${KEY}\n`);
+    return f;
+  };
 
   async function run(argv: string[], tty = false) {
     let out = '';
@@ -49,10 +55,11 @@ describe('controller CLI', () => {
     let stop!: () => void;
     let addr!: { address: string; port: number };
     const stopped = new Promise<void>((r) => (stop = r));
-    const done = runCli(argv, {
+    const done = runCtl(argv, {
       stdout: { write: (s: string) => (out += s), isTTY: tty },
       stderr: { write: (s: string) => (err += s) },
       stopped,
+      env: {},
       onListening: (a) => (addr = a),
     });
     await until('listening', () => addr || null, 5000, 5);
@@ -60,10 +67,10 @@ describe('controller CLI', () => {
   }
 
   test.each([
-    ['127.30.2.1', '127.30.2.1:0'],
+    ['127.70.2.1', '127.70.2.1:0'],
     ['::1', '[::1]:0'],
   ])('--json on %s: one line per datagram, accepted or dropped', async (host, bind) => {
-    const cli = await run(['receive', '--bind', bind, '--key', KEY, '--json']);
+    const cli = await run(['watch', '--bind', bind, '--key', KEY, '--json']);
     const hb = agent(dir, host, cli.addr.port);
     try {
       expect(await hb.beat()).toMatchObject({ sent: true });
@@ -80,8 +87,8 @@ describe('controller CLI', () => {
   });
 
   test('--json says once when an amphora goes stale', async () => {
-    const cli = await run(['receive', '--bind', '127.30.2.4:0', '--key', KEY, '--json', '--timeout', '0.2']);
-    const hb = agent(dir, '127.30.2.4', cli.addr.port);
+    const cli = await run(['watch', '--bind', '127.70.2.4:0', '--key', KEY, '--json', '--timeout', '0.2']);
+    const hb = agent(dir, '127.70.2.4', cli.addr.port);
     try {
       await hb.beat();
       await until('a stale line', () => cli.out().includes('"event":"stale"'), 10_000);
@@ -95,11 +102,11 @@ describe('controller CLI', () => {
   });
 
   test('table mode prints amphorae, listeners, pools, members and drops', async () => {
-    const cli = await run(['receive', '--bind', '127.30.2.2:0', '--key', KEY]);
-    const hb = agent(dir, '127.30.2.2', cli.addr.port);
+    const cli = await run(['watch', '--bind', '127.70.2.2:0', '--key', KEY]);
+    const hb = agent(dir, '127.70.2.2', cli.addr.port);
     try {
       await hb.beat();
-      await sendRaw('127.30.2.2', cli.addr.port, encodeHeartbeat({ id: 'x', seq: 1, ver: 3, listeners: {}, pools: {} }, 'wrong'));
+      await sendRaw('127.70.2.2', cli.addr.port, encodeHeartbeat({ id: 'x', seq: 1, ver: 3, listeners: {}, pools: {} }, 'wrong'));
       await until('a table with the drop', () => /bad_hmac=1/.test(cli.out()), 10_000);
     } finally {
       await hb.stop();
@@ -112,26 +119,50 @@ describe('controller CLI', () => {
     expect(t).toMatch(/ m2\s+DOWN/);
   });
 
-  test('bad arguments exit 2 with the usage; --help exits 0', async () => {
+  test('bad arguments exit 2 with the reason; --help exits 0', async () => {
     let err = '';
-    expect(await runCli(['receive', '--key', 'k'], { stdout: { write: () => 0 }, stderr: { write: (s: string) => (err += s) }, stopped: Promise.resolve() })).toBe(2);
-    expect(err).toMatch(/--bind HOST:PORT is required[\s\S]*usage:/);
+    const io = (o: (s: string) => unknown, e: (s: string) => unknown) => ({ stdout: { write: o }, stderr: { write: e }, stopped: Promise.resolve(), env: {} });
+    expect(await runCtl(['watch', '--key', 'k'], io(() => 0, (s) => (err += s)))).toBe(2);
+    expect(err).toMatch(/required option '--bind <host:port>' not specified/);
+    err = '';
+    expect(await runCtl(['watch', '--bind', 'localhost:1', '--key', 'k'], io(() => 0, (s) => (err += s)))).toBe(2);
+    expect(err).toMatch(/not IP:PORT/);
+    err = '';
+    expect(await runCtl(['watch', '--bind', '127.70.2.9:0'], io(() => 0, (s) => (err += s)))).toBe(2);
+    expect(err).toMatch(/heartbeat key is needed/);
     let out = '';
-    expect(await runCli(['--help'], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => 0 }, stopped: Promise.resolve() })).toBe(0);
-    expect(out).toMatch(/^usage: cli.js receive/);
+    expect(await runCtl(['watch', '--help'], io((s) => (out += s), () => 0))).toBe(0);
+    expect(out).toMatch(/^Usage: amphora-ctl watch \[options\]/);
+    expect(out).toContain('--state-file');
   });
 
-  test('the built CLI (node dist/controller/cli.js) receives and stops on SIGTERM', async () => {
-    const js = path.join(ROOT, 'dist/controller/cli.js');
-    if (!fs.existsSync(js)) throw new Error(`${js} is missing: run npm run build first`);
-    const child = spawn(process.execPath, [js, 'receive', '--bind', '127.30.2.3:0', '--key', KEY, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  test('--state-file keeps the latest heartbeat per amphora for migrate', async () => {
+    const file = path.join(dir, 'watch-state.json');
+    const cli = await run(['watch', '--bind', '127.70.2.5:0', '--key-file', keyFile(), '--json', '--state-file', file]);
+    const hb = agent(dir, '127.70.2.5', cli.addr.port);
+    try {
+      await hb.beat();
+      const src = watchStateSource(file, 5000);
+      const heard = await until('the amphora in the state file', () => src.latest('amp-cli'), 10_000);
+      expect(heard.message).toMatchObject({ id: 'amp-cli', generation: 3, config_hash: 'h', pools: { 'p1:l1': { members: { m2: 'DOWN' } } } });
+      expect(src.latest('someone-else')).toBeUndefined();
+      expect(() => watchStateSource(file, 5000, () => Date.now() + 60_000).latest('amp-cli')).toThrow(/last written \d+ s ago/);
+    } finally {
+      await hb.stop();
+      await cli.stop();
+    }
+  });
+
+  test('the built CLI (bin/amphora-ctl) receives and stops on SIGTERM', async () => {
+    if (!fs.existsSync(path.join(ROOT, 'dist/controller/cli.js'))) throw new Error('dist/controller/cli.js is missing: run npm run build first');
+    const child = spawn(path.join(ROOT, 'bin/amphora-ctl'), ['watch', '--bind', '127.70.2.3:0', '--key', KEY, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     try {
-      const port = Number((await until('listening', () => /listening on 127\.30\.2\.3:(\d+)/.exec(err), 10_000))[1]);
-      const hb = agent(dir, '127.30.2.3', port);
+      const port = Number((await until('listening', () => /listening on 127\.70\.2\.3:(\d+)/.exec(err), 10_000))[1]);
+      const hb = agent(dir, '127.70.2.3', port);
       await hb.beat();
       await hb.stop();
       await until('a heartbeat line', () => out.includes('"event":"heartbeat"'), 10_000);
