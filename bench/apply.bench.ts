@@ -80,6 +80,9 @@ async function bench(engineName: EngineName): Promise<void> {
       ? createNginxEngine({ cmd: NGINX, runDir: agent.runDir, prefix: path.join(agent.stateDir, 'nginx'), configDir: current, runner: systemRunner() })
       : createHaproxyEngine({ cmd: HAPROXY, runDir: agent.runDir, runner: systemRunner(), query: queryUnixSocket });
     const mainFile = engineName === 'nginx' ? 'nginx.conf' : 'haproxy.cfg';
+    // nginx's TCP listeners have one idle timeout, the shorter of client and member data: its connect timeout always shows
+    const timeoutKey = engineName === 'nginx' ? 'timeout_member_connect' : 'timeout_client_data';
+    const timeoutBase = engineName === 'nginx' ? 5000 : 50000;
     let generation = 0;
 
     const examples = EXAMPLES_DIR;
@@ -100,7 +103,11 @@ async function bench(engineName: EngineName): Promise<void> {
       const runs = docName.startsWith('large') ? 5 : 10;
       // the first apply of a document starts its health checks; with nginx the agent re-renders as members
       // change state: measure once the engine's reload count holds still
-      await agent.api('PUT', '/v1/loadbalancer', { ...structuredClone(base), generation: ++generation });
+      const first = structuredClone(base);
+      first.generation = ++generation;
+      // a timeout neither of the measured runs uses: the first of them reloads too
+      first.loadbalancer.listeners[0][timeoutKey] = timeoutBase + 2;
+      await agent.api('PUT', '/v1/loadbalancer', first);
       await settled(agent);
       const put = await runScenario({
         name: `${name}: PUT -> serving (full apply)`, runs,
@@ -108,7 +115,7 @@ async function bench(engineName: EngineName): Promise<void> {
           const d = structuredClone(base);
           d.generation = ++generation;
           // a listener timeout that differs from the previous run: a real reload every time
-          d.loadbalancer.listeners[0].timeout_client_data = 50000 + (generation % 2);
+          d.loadbalancer.listeners[0][timeoutKey] = timeoutBase + (generation % 2);
           const r = await agent.api('PUT', '/v1/loadbalancer', d);
           if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
         },
