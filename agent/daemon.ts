@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import type * as https from 'node:https';
-import { haproxyCapabilities } from '../renderers/capabilities';
 import type { RenderContext, ServePlan } from '../renderers/types';
 import { createApp } from './api/routes';
 import { createApiServer, listen } from './api/server';
@@ -15,19 +14,16 @@ import { createApplier, type Applier, type ApplyStep } from './apply/transaction
 import { createWorkerPreparer } from './apply/worker-preparer';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
-import { createHaproxyEngine } from './engines/haproxy';
+import { createNginxRuntime, type EngineRuntime } from './engines/nginx-runtime';
+import { setupEngine } from './engines/setup';
+import type { EngineReading } from './heartbeat/collector';
 import { createKeepalived, type Keepalived } from './keepalived';
 import type { Engine, EngineStatus } from './engines/types';
-import { ConfigError } from './errors';
 import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
-import { openFileLimit, systemRunner, type ProcessRunner } from './process-runner';
+import { systemRunner, type ProcessRunner } from './process-runner';
 import { createStateStore } from './state/store';
 import { createNotifier, type Notifier } from './systemd/notify';
-import { queryUnixSocket } from './unix-socket';
-
-/** haproxy's `hard-stop-after` for old workers after a reload (the renderer's default; not configurable yet). */
-const HARD_STOP_AFTER_SEC = 600;
 
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
@@ -41,6 +37,8 @@ export interface DaemonView {
   engine: Engine;
   /** keepalived (VRRP, LVS); the heartbeat reads the LVS listeners from it */
   keepalived?: Keepalived;
+  /** the heartbeat's reading when the agent gathers it itself (nginx); absent: the heartbeat reads haproxy's stats socket */
+  engineReading?(): Promise<EngineReading | null>;
 }
 
 /** Something that runs beside the API (the heartbeat sender): made before the restore (its hooks see the restore's reload), told when ready, stopped on shutdown. */
@@ -77,17 +75,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config: cfg, log } = o;
   const runner = o.runner ?? systemRunner();
   const tls = readTlsMaterial(cfg);
-  if (cfg.engine !== 'haproxy') throw new ConfigError('amphora_agent', 'engine', `${cfg.engine} is not supported by this agent yet`);
   fs.mkdirSync(cfg.stateDir, { recursive: true, mode: 0o700 });
   fs.mkdirSync(cfg.runDir, { recursive: true, mode: 0o700 });
 
-  const engine = createHaproxyEngine({ cmd: cfg.haproxyCmd, runDir: cfg.runDir, runner, query: queryUnixSocket, drainMs: HARD_STOP_AFTER_SEC * 1000, log });
-  const version = await engine.version();
-  const capabilities = haproxyCapabilities(version.version);
-  const context: RenderContext = {
-    capabilities, runDir: cfg.runDir, fdLimit: openFileLimit(), hardStopAfterSec: HARD_STOP_AFTER_SEC,
-    vrrpInterface: cfg.vrrpInterface, vrrpTiming: cfg.vrrpTiming,
-  };
+  // the engine `engine =` names (haproxy or nginx), what its version serves, and its render context
+  const { engine, version, capabilities, context } = await setupEngine(cfg, runner, log);
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
@@ -97,11 +89,19 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
   // keepalived (VRRP, LVS) is served, rolled back and stopped with the engine; its supervisor restarts it when it dies
   const keepalived = createKeepalived({ cmd: cfg.keepalivedCmd, runDir: cfg.runDir, vrrpInterface: cfg.vrrpInterface, engine, runner, log });
+  // nginx: the agent's monitors, their re-render, the access-log receiver (haproxy does all that itself)
+  const runtime: EngineRuntime | null = cfg.engine === 'nginx'
+    ? createNginxRuntime({ stateDir: cfg.stateDir, runDir: cfg.runDir, log, base: context, refresh: () => applier.refresh() })
+    : null;
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
+    context: runtime ? () => runtime.context() : undefined,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
-      settled: (what) => void (ready && notifier.ready(what)),
+      settled: (what) => {
+        runtime?.applied(applier.appliedDoc());
+        void (ready && notifier.ready(what));
+      },
       beforeReload: async () => {
         for (const c of companions) await c.beforeReload?.();
       },
@@ -119,6 +119,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       return s ? { generation: s.generation, hash: s.hash, document: s.document, serves: s.serves } : null;
     },
     engineStatus: () => engine.status(),
+    ...(runtime ? { engineReading: () => runtime.reading(applier.appliedDoc()) } : {}),
   };
   // before the restore: when it reloads a running haproxy (an upgraded agent renders other
   // files) the heartbeat must take the old process's counters first, or that traffic is lost
@@ -126,6 +127,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   await notifier.status('restoring the applied document');
   await applier.restore();
+  runtime?.applied(applier.appliedDoc());
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
     details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report }),
@@ -151,6 +153,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
       await keepalived.supervisor.stop();
+      await runtime?.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Applier } from './apply/transaction';
-import type { Engine } from './engines/types';
+import type { Engine, StatRow } from './engines/types';
+import type { ServePlan } from '../renderers/types';
 import type { DetailsBody } from '../schemas/api';
 import type { AgentInfo } from './info';
 
@@ -19,12 +20,17 @@ export interface DetailsDeps {
   keepalived?: () => NonNullable<DetailsBody['keepalived']>;
 }
 
-/** Per-listener state of the listeners the engine serves, from its frontends; every other listener is DOWN. */
-async function listenerStates(engine: Engine, ids: string[], served: Set<string>): Promise<DetailsBody['listeners']> {
+/** Per-listener state of the listeners the engine serves (the engine's own answer, or haproxy's frontends); every other listener is DOWN. */
+async function listenerStates(engine: Engine, ids: string[], plan: ServePlan | undefined): Promise<DetailsBody['listeners']> {
+  const served = new Set(plan?.engine.map((l) => l.id) ?? []);
+  if (engine.listenerStates && plan) {
+    const own = await engine.listenerStates(plan).catch(() => ({}) as Record<string, DetailsBody['listeners'][string]>);
+    return Object.fromEntries(ids.map((id) => [id, own[id] ?? { status: 'DOWN' }]));
+  }
   const out: DetailsBody['listeners'] = {};
-  let rows: Awaited<ReturnType<Engine['stats']>> = [];
+  let rows: StatRow[] = [];
   try {
-    if (served.size) rows = await engine.stats('frontends');
+    if (served.size && engine.stats) rows = await engine.stats('frontends');
   } catch {
     // engine not running: every listener is DOWN
   }
@@ -73,7 +79,7 @@ export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
     load: os.loadavg(),
     memory: { total_bytes: os.totalmem(), free_bytes: os.freemem(), agent_rss_bytes: process.memoryUsage().rss },
     disk: disk(d.stateDir),
-    listeners: await listenerStates(d.engine, ids, new Set(applied?.serves?.engine.map((l) => l.id) ?? [])),
+    listeners: await listenerStates(d.engine, ids, applied?.serves),
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
     keepalived: d.keepalived?.() ?? null,

@@ -1,14 +1,21 @@
 /**
  * Apply cost: median time from PUT /v1/loadbalancer to the new config serving
- * (the agent answers 200 only after the new worker runs and every listener is
- * OPEN), for the contract's examples and a 100-listener document, next to the
- * floor: `haproxy -c` plus a bare master-CLI reload of the same files. Then
- * the agent's resident memory, idle after start and idle after the applies.
- * Run after the build: node dist/bench/apply.bench.js [--json]
+ * (the agent answers 200 only after the new workers run and every listener is
+ * served), for the contract's examples and a 100-listener document: full
+ * applies (a listener change), and member-only ones (haproxy: its runtime API;
+ * nginx: a reload), next to the floor: the engine's check plus a bare reload
+ * of the same files (`haproxy -c` + master-CLI reload; `nginx -t` + SIGHUP
+ * until new workers answer the token). Then the agent's resident memory, idle
+ * after start and idle after the applies. haproxy first, then nginx (what
+ * nginx refuses of an example is left out of it).
+ * Run after the build: node dist/bench/apply.bench.js [--json] [--engine haproxy|nginx]
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { createHaproxyEngine } from '../agent/engines/haproxy';
+import { createNginxEngine } from '../agent/engines/nginx';
+import type { Engine } from '../agent/engines/types';
 import { systemRunner } from '../agent/process-runner';
 import { queryUnixSocket } from '../agent/unix-socket';
 import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
@@ -17,55 +24,98 @@ import { EXAMPLES_DIR } from '../test/lib/examples';
 import { genLarge } from '../test/lib/gen-large';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
 
-const NET = '127.20.9';
 const HAPROXY = '/usr/sbin/haproxy';
+const NGINX = '/usr/sbin/nginx';
+/** each engine's own loopback block */
+const NETS = { haproxy: process.env.BENCH_HAPROXY_NET ?? '127.20.9', nginx: process.env.BENCH_NGINX_NET ?? '127.50.9' } as const;
+type EngineName = keyof typeof NETS;
 
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
 }
 
-/** The gen-large document moved into this bench's loopback block. */
-function largeDoc(listeners: number): any {
+/** The gen-large document moved into a loopback block. */
+function largeDoc(listeners: number, NET: string): any {
   const d: any = genLarge(listeners, 10, 5);
   d.loadbalancer.vip_address = `${NET}.2`;
   for (const p of d.loadbalancer.pools) for (const m of p.members) m.address = `${NET}.${3 + (Number(m.address.split('.')[3]) % 200)}`;
   return d;
 }
 
-async function main() {
-  printHeader('apply (PUT -> serving)', { haproxy: binaryVersion(HAPROXY, ['-v']) });
-  const work = tempDir('apply-bench-');
-  const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`) }, work);
+/** What nginx refuses of an example, left out (PROMETHEUS and SCTP listeners, pool CAs). */
+function nginxFitExample(d: any): any {
+  d.loadbalancer.listeners = d.loadbalancer.listeners.filter((l: { protocol: string }) => l.protocol !== 'PROMETHEUS' && l.protocol !== 'SCTP');
+  for (const p of d.loadbalancer.pools) Object.assign(p, { ca_tls_container_data: null, crl_container_data: null });
+  return d;
+}
+
+/** Resolves once the engine's reload count has not moved for 4 s (nginx: health-driven re-renders done). */
+async function settled(agent: AgentProcess): Promise<void> {
+  const reloads = async () => (await agent.api('GET', '/v1/details')).body.engine_process?.reloads as number;
+  let last = await reloads();
+  let since = Date.now();
+  while (Date.now() - since < 4000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await reloads();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+async function bench(engineName: EngineName): Promise<void> {
+  const NET = NETS[engineName];
+  const work = tempDir(`apply-bench-${engineName}-`);
+  const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`), engine: engineName }, work);
+  // the examples' two members answer (their checks pass: nginx renders every pool with its members)
+  const memberServers = await Promise.all([3, 4].map((i) => new Promise<http.Server>((resolve) => {
+    const srv = http.createServer((_q, r) => r.end('ok\n'));
+    srv.listen(9000 + i - 2, `${NET}.${i}`, () => resolve(srv));
+  })));
   try {
     await agent.start();
     await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before reading RSS
     const idleStart = rssKb(agent.proc!.pid!);
-    const engine = createHaproxyEngine({ cmd: HAPROXY, runDir: agent.runDir, runner: systemRunner(), query: queryUnixSocket });
     const current = path.join(agent.stateDir, 'current');
+    const engine: Engine = engineName === 'nginx'
+      ? createNginxEngine({ cmd: NGINX, runDir: agent.runDir, prefix: path.join(agent.stateDir, 'nginx'), configDir: current, runner: systemRunner() })
+      : createHaproxyEngine({ cmd: HAPROXY, runDir: agent.runDir, runner: systemRunner(), query: queryUnixSocket });
+    const mainFile = engineName === 'nginx' ? 'nginx.conf' : 'haproxy.cfg';
+    // nginx's TCP listeners have one idle timeout, the shorter of client and member data: its connect timeout always shows
+    const timeoutKey = engineName === 'nginx' ? 'timeout_member_connect' : 'timeout_client_data';
+    const timeoutBase = engineName === 'nginx' ? 5000 : 50000;
     let generation = 0;
 
     const examples = EXAMPLES_DIR;
     const docs: [string, () => Promise<any>][] = [];
-    for (const name of fs.readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
-      docs.push([name.replace(/\.json$/, ''), async () => {
-        const d = JSON.parse(fs.readFileSync(path.join(examples, name), 'utf8'));
+    for (const file of fs.readdirSync(examples).filter((f) => f.endsWith('.json')).sort()) {
+      docs.push([file.replace(/\.json$/, ''), async () => {
+        const d = JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8'));
         const ports = await Promise.all(d.loadbalancer.listeners.map(() => freePort(`${NET}.2`)));
-        return toLoopback(d, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }]);
+        const l = toLoopback(d, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }]);
+        return engineName === 'nginx' ? nginxFitExample(l) : l;
       }]);
     }
-    docs.push(['large-100-listeners', async () => largeDoc(100)]);
+    docs.push(['large-100-listeners', async () => largeDoc(100, NET)]);
 
-    for (const [name, make] of docs) {
+    for (const [docName, make] of docs) {
+      const name = `${engineName} ${docName}`;
       const base = await make();
-      const runs = name.startsWith('large') ? 5 : 10;
+      const runs = docName.startsWith('large') ? 5 : 10;
+      // the first apply of a document starts its health checks; with nginx the agent re-renders as members
+      // change state: measure once the engine's reload count holds still
+      const first = structuredClone(base);
+      first.generation = ++generation;
+      // a timeout neither of the measured runs uses: the first of them reloads too
+      first.loadbalancer.listeners[0][timeoutKey] = timeoutBase + 2;
+      await agent.api('PUT', '/v1/loadbalancer', first);
+      await settled(agent);
       const put = await runScenario({
         name: `${name}: PUT -> serving (full apply)`, runs,
         fn: async () => {
           const d = structuredClone(base);
           d.generation = ++generation;
           // a listener timeout that differs from the previous run: a real reload every time
-          d.loadbalancer.listeners[0].timeout_client_data = 50000 + (generation % 2);
+          d.loadbalancer.listeners[0][timeoutKey] = timeoutBase + (generation % 2);
           const r = await agent.api('PUT', '/v1/loadbalancer', d);
           if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
         },
@@ -74,8 +124,9 @@ async function main() {
       const dynamic = ['ROUND_ROBIN', 'LEAST_CONNECTIONS'].includes(base.loadbalancer.pools[0].lb_algorithm);
       // from the base document itself (the full applies left another timeout behind)
       await agent.api('PUT', '/v1/loadbalancer', { ...structuredClone(base), generation: ++generation });
+      const runtime = (await agent.api('GET', '/v1/info')).body.capabilities.memberChanges === 'runtime';
       const members = await runScenario({
-        name: `${name}: PUT -> serving (member-only)`, runs,
+        name: `${name}: PUT -> serving (member-only${runtime ? '' : ', reloads'})`, runs,
         fn: async () => {
           const d = structuredClone(base);
           d.generation = ++generation;
@@ -83,13 +134,13 @@ async function main() {
           else d.loadbalancer.pools[0].members[0].admin_state_up = generation % 2 === 0;
           const r = await agent.api('PUT', '/v1/loadbalancer', d);
           if (r.status !== 200) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-          if (r.body.reloaded) throw new Error(`a member-only change reloaded: ${JSON.stringify((await agent.api('GET', '/v1/details')).body.last_apply)}`);
+          if (runtime && r.body.reloaded) throw new Error(`a member-only change reloaded: ${JSON.stringify((await agent.api('GET', '/v1/details')).body.last_apply)}`);
         },
       });
       const floor = await runScenario({
-        name: `${name}: haproxy -c + bare reload`, runs,
+        name: `${name}: ${engineName === 'nginx' ? 'nginx -t' : 'haproxy -c'} + bare reload`, runs,
         fn: async () => {
-          const c = await engine.check(current, 'haproxy.cfg');
+          const c = await engine.check(current, mainFile);
           if (!c.ok) throw new Error(c.output);
           await engine.reload();
         },
@@ -100,7 +151,7 @@ async function main() {
     // idle: the validation worker exits 10 s after its last call, then the daemon collects
     await new Promise((r) => setTimeout(r, 13000));
     printResult({
-      name: 'agent RSS', runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0,
+      name: `${engineName}: agent RSS`, runs: 1, medianMs: 0, p95Ms: 0, opsPerSec: 0,
       extra: {
         idle_after_start_MiB: (idleStart / 1024).toFixed(1),
         right_after_applies_MiB: (afterApplies / 1024).toFixed(1),
@@ -109,8 +160,18 @@ async function main() {
     });
   } finally {
     await agent.cleanup();
+    for (const m of memberServers) {
+      m.closeAllConnections();
+      m.close();
+    }
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  printHeader('apply (PUT -> serving)', { haproxy: binaryVersion(HAPROXY, ['-v']), nginx: binaryVersion(NGINX, ['-v']) });
+  const only = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : null;
+  for (const e of ['haproxy', 'nginx'] as const) if (!only || only === e) await bench(e);
 }
 
 main().catch((e) => {

@@ -76,8 +76,11 @@ export interface ServedPool {
 export interface ServePlan {
   /** every enabled listener (admin_state_up): what the heartbeat reports, whoever serves it */
   reported: string[];
-  /** listeners the engine itself must have open, with the addresses each binds (none when the load balancer is disabled) */
-  engine: { id: string; binds: Endpoint[] }[];
+  /**
+   * listeners the engine itself must have open, with the addresses each binds (none when the load balancer is disabled);
+   * `udp`: its binds are datagram sockets (nginx serves UDP listeners itself)
+   */
+  engine: { id: string; binds: Endpoint[]; udp?: boolean }[];
   /** enabled UDP/SCTP listeners, served by keepalived's LVS */
   lvs: string[];
   /** pools the engine serves, with their members */

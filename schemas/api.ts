@@ -55,6 +55,8 @@ export function buildApiSchemas(strict = false) {
     persistenceTypes: names,
     l7RuleTypes: names,
     memberChanges: z.enum(['runtime', 'reload']).describe('member-only changes: applied through the engine runtime API where they allow it (runtime), or always by a reload'),
+    restrictions: z.array(obj({ field: z.string().describe('the field, `[]` for every index'), rule: z.string() })).optional()
+      .describe('what the engine refuses of a field, beyond the lists above (nginx); a document breaking one is refused with 400 naming the field'),
   }).describe('what the engine serves: a document asking for anything else is refused with 400');
 
   const info = obj({

@@ -5,6 +5,7 @@
  * controller can say so before pushing (or before moving it to another VM).
  */
 import type { Document } from './document';
+import { checkNginx } from './capabilities-nginx';
 import { formatPath } from './raw';
 
 /** What an engine binary can do, derived by the agent from its version (see agent/engines). */
@@ -20,6 +21,12 @@ export interface EngineCapabilities {
   l7RuleTypes: string[];
   /** how member-only changes (weights, admin state, members added or removed) reach the engine: its runtime API, or a reload */
   memberChanges: 'runtime' | 'reload';
+  /**
+   * Finer rules than the lists above: what the engine refuses of a field
+   * (`field` with `[]` for every index), in words; checkCapabilities enforces
+   * them. Absent: none (haproxy).
+   */
+  restrictions?: { field: string; rule: string }[];
 }
 
 export interface CapabilityIssue {
@@ -27,7 +34,7 @@ export interface CapabilityIssue {
   message: string;
 }
 
-/** Every use of a protocol, algorithm, monitor, persistence or L7 rule type the engine does not serve. */
+/** Every use of a protocol, algorithm, monitor, persistence or L7 rule type the engine does not serve, and of what its restrictions refuse. */
 export function checkCapabilities(doc: Document, caps: EngineCapabilities): CapabilityIssue[] {
   const out: CapabilityIssue[] = [];
   const need = (list: string[], value: string, path: (string | number)[], what: string) => {
@@ -45,5 +52,7 @@ export function checkCapabilities(doc: Document, caps: EngineCapabilities): Capa
     if (p.healthmonitor) need(caps.monitorTypes, p.healthmonitor.type, [...lb, 'pools', i, 'healthmonitor', 'type'], 'monitor type');
     if (p.session_persistence) need(caps.persistenceTypes, p.session_persistence.type, [...lb, 'pools', i, 'session_persistence', 'type'], 'persistence type');
   });
+  // nginx's restrictions need more than lists (which listener a pool serves, what a regex holds)
+  if (caps.engine === 'nginx') out.push(...checkNginx(doc, caps.version));
   return out;
 }

@@ -7,9 +7,9 @@
 import * as net from 'node:net';
 import type { Endpoint, ServePlan } from '../../renderers/types';
 
-/** Every address:port the engine binds for a serve plan, with the field it comes from when not a listener. */
+/** Every TCP address:port the engine binds for a serve plan, with the field it comes from when not a listener (UDP binds are not probed: a stream probe says nothing of them). */
 export function planEndpoints(plan: ServePlan): (Endpoint & { field?: string })[] {
-  return [...plan.engine.flatMap((l) => l.binds), ...plan.otherBinds];
+  return [...plan.engine.filter((l) => !l.udp).flatMap((l) => l.binds), ...plan.otherBinds];
 }
 
 /** The bind error of one endpoint, or null when it can be bound. */

@@ -13,8 +13,13 @@ export type Prepared =
   | { ok: true; doc: Document; hash: string; out: RenderOutput | null; renderError: string | null }
   | { ok: false; errors: ValidationError[] };
 
-/** Turns untrusted input into a document and its files (or the reason it cannot be rendered). */
-export type Preparer = (input: unknown) => Promise<Prepared>;
+/**
+ * Turns untrusted input into a document and its files (or the reason it
+ * cannot be rendered); `context`, when given, replaces the preparer's own
+ * (the render inputs that change while the agent runs: members the agent's
+ * monitors hold DOWN).
+ */
+export type Preparer = (input: unknown, context?: RenderContext) => Promise<Prepared>;
 
 /** Validates, checks the engine can serve everything the document uses, renders. Never throws. */
 export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn): Prepared {
@@ -32,6 +37,6 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
 }
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
-export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine as 'haproxy']): Preparer {
-  return async (input) => prepareDocument(input, context, render);
+export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
+  return async (input, ctx) => prepareDocument(input, ctx ?? context, render);
 }

@@ -8,6 +8,7 @@ import { createStateStore } from '../state/store';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createInProcessPreparer } from './prepare';
 import { createApplier } from './transaction';
+import type { RenderFn } from '../../renderers/types';
 
 function setup() {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));
@@ -178,5 +179,40 @@ describe('the apply transaction', () => {
     expect(t.applier.applied()).toBeNull();
     expect(t.store.load().state).toBeNull();
     expect(await t.applier.apply(doc(1))).toMatchObject({ result: 'applied' });
+  });
+});
+
+describe('refresh: the applied document rendered again with the context of now (members held DOWN)', () => {
+  it('renders with the applier\'s context, serves the new files of the same generation, and does nothing when they are the same', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));
+    try {
+      const { e, engine } = fakeEngine(stateDir);
+      let down: string[] = [];
+      // the fake renderer shows which members the context holds DOWN
+      const render: RenderFn = (d, ctx) => {
+        const out = fakeRender(d, ctx);
+        out.files['proxy.cfg'] += `down ${((ctx as { nginx?: { downMembers?: string[] } }).nginx?.downMembers ?? []).join(',')}\n`;
+        return out;
+      };
+      const base = { capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(stateDir, 'run'), fdLimit: 1024 };
+      const applier = createApplier({
+        stateDir, engine, store: createStateStore(stateDir), log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+        prepare: createInProcessPreparer(base, render), context: () => ({ ...base, nginx: { downMembers: down } }) as never,
+      });
+      expect(await applier.refresh()).toBeNull();
+      await applier.apply(doc(1));
+      expect(e.serving).toContain('down \n');
+      expect(await applier.refresh()).toEqual({ reloaded: false });
+      down = ['m1'];
+      expect(await applier.refresh()).toEqual({ reloaded: true });
+      expect(e.serving).toContain('down m1\n');
+      expect(applier.applied()).toMatchObject({ generation: 1 });
+      expect(applier.applied()?.files['proxy.cfg']).toContain('down m1');
+      expect(applier.appliedDoc()?.generation).toBe(1);
+      // a new apply of the same generation and content is still "unchanged"
+      expect(await applier.apply(doc(1))).toMatchObject({ result: 'unchanged' });
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

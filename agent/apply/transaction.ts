@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
-import type { RenderOutput, ServePlan } from '../../renderers/types';
+import type { RenderContext, RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
@@ -58,6 +58,8 @@ export interface ApplierDeps {
   diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
   /** processes served beside the engine (keepalived): checked, served, rolled back and stopped with it */
   sidecars?: Sidecar[];
+  /** the render context of now, when it changes while the agent runs (nginx: members held DOWN); absent: the preparer's own */
+  context?: () => RenderContext;
 }
 
 /** Creates the applier over an engine, a renderer and a state store. */
@@ -74,7 +76,7 @@ export function createApplier(d: ApplierDeps): Applier {
   let seq = 0;
 
   const parse = async (input: unknown): Promise<Extract<Prepared, { ok: true }>> => {
-    const r = await d.prepare(input);
+    const r = await d.prepare(input, d.context?.());
     if (!r.ok) throw new DocumentInvalid(r.errors);
     return r;
   };
@@ -280,6 +282,7 @@ export function createApplier(d: ApplierDeps): Applier {
         pruneConfigs(layout, []);
         applied = null;
         d.log.info('document deleted; the engine is stopped', { had });
+        d.hooks?.settled?.('no document applied');
         return { deleted: had };
       }),
 
@@ -318,8 +321,23 @@ export function createApplier(d: ApplierDeps): Applier {
       }
     }),
 
+    refresh: () =>
+      mutex.run(async () => {
+        if (!applied) return null;
+        const { state } = applied;
+        const out = rendered(await parse(state.document));
+        const st = await d.engine.status();
+        if (st.running && currentTarget(layout) === state.configDir && filesHash(out.files) === state.filesHash) return { reloaded: false };
+        const name = candidateName(state.generation);
+        await stageChecked(name, out, applied.doc);
+        await activateAndCommit(name, applied.doc, state.document, state.hash, out);
+        d.log.info('re-rendered the applied document', { generation: state.generation });
+        return { reloaded: true };
+      }),
+
     drain: () => mutex.run(async () => undefined),
     applied: () => applied?.state ?? null,
+    appliedDoc: () => applied?.doc ?? null,
     lastRefused: () => refused,
     restoreError: () => restoreErr,
     counters: () => ({ ...counters }),

@@ -2,6 +2,7 @@
 import type { ValidationError } from '../../schemas';
 import type { ApplyResultBody, DeletedBody, ErrorBody, ValidateResultBody } from '../../schemas/api';
 import type { AppliedState } from '../state/store';
+import type { Document } from '../../schemas/document';
 
 /** PUT /v1/loadbalancer's answer (schemas/api.ts). */
 export type ApplyResult = ApplyResultBody;
@@ -44,6 +45,14 @@ export interface Applier {
   /** Resolves once every queued apply or delete has finished (shutdown). */
   drain(): Promise<void>;
   applied(): AppliedState | null;
+  /** The applied document as validated (defaults filled in), or null. */
+  appliedDoc(): Document | null;
+  /**
+   * Renders the applied document again with the render context of now (the
+   * agent's monitors hold other members DOWN) and serves the files when they
+   * differ, as an apply of the same generation would. Null: nothing applied.
+   */
+  refresh(): Promise<{ reloaded: boolean } | null>;
   lastRefused(): Refusal | null;
   restoreError(): string | null;
   counters(): ApplyCounters;

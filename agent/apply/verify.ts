@@ -1,12 +1,14 @@
 /**
  * After a reload: the new worker answers on its stats socket and every
- * listener the serve plan gives the engine is a frontend that is OPEN (bound).
+ * listener the serve plan gives the engine is a frontend that is OPEN (bound);
+ * an engine with its own `verify` (nginx) answers that itself.
  */
 import type { ServePlan } from '../../renderers/types';
 import type { Engine } from '../engines/types';
 
 /** Null when the running engine serves what it should, else the reason. */
 export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
+  if (!engine.info || !engine.stats) return `${engine.name} offers neither a verification nor stats`;
   const status = await engine.status();
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
   const info = await engine.info();
@@ -33,7 +35,8 @@ export async function waitServing(engine: Engine, plan: ServePlan, o: WaitOption
   for (;;) {
     let reason: string | null;
     try {
-      reason = await verifyServing(engine, frontends);
+      // an engine that can tell itself (nginx: its config token and binds) is asked; haproxy's stats are read here
+      reason = engine.verify ? await engine.verify(plan) : await verifyServing(engine, frontends);
     } catch (e) {
       reason = (e as Error).message;
     }

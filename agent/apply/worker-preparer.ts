@@ -64,7 +64,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
   };
 
   return {
-    prepare: (input) =>
+    prepare: (input, context) =>
       new Promise<Prepared>((resolve, reject) => {
         if (idle) clearTimeout(idle);
         idle = null;
@@ -73,7 +73,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         worker.ref();
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, input });
+        worker.postMessage({ id, input, context });
       }),
     close: stop,
   };

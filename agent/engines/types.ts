@@ -1,4 +1,4 @@
-/** The interface every engine adapter implements (haproxy today; nginx shares it). */
+/** The interface every engine adapter implements (haproxy and nginx). */
 import type { ServePlan } from '../../renderers/types';
 import type { MemberOp, Render, RuntimePlan } from './haproxy-runtime';
 
@@ -17,9 +17,20 @@ export interface EngineStatus {
   oldWorkerPids: number[];
   reloads: number;
   failedReloads: number;
-  /** the worker's stats socket (heartbeat collector reads it) */
+  /** the worker's stats socket (heartbeat collector reads it); nginx: its private status socket */
   statsSocket: string;
+  /** haproxy's master CLI; '' when the engine has none (nginx) */
   masterSocket: string;
+  /** every worker of the current configuration (nginx runs several); absent: just workerPid */
+  workerPids?: number[];
+}
+
+/** One listener as GET /v1/details shows it. */
+export interface ListenerState {
+  /** OPEN, FULL, or DOWN when not served */
+  status: 'OPEN' | 'FULL' | 'DOWN';
+  current_connections?: number;
+  total_connections?: number;
 }
 
 export interface EngineVersion {
@@ -68,8 +79,16 @@ export interface Engine {
   /** Stops serving: graceful first, then forced after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   status(): Promise<EngineStatus>;
-  /** `show info` of the serving worker. */
-  info(): Promise<Record<string, string>>;
-  /** `show stat` of the serving worker (its frontends only, when asked). */
-  stats(scope?: 'frontends'): Promise<StatRow[]>;
+  /** haproxy: `show info` of the serving worker. */
+  info?(): Promise<Record<string, string>>;
+  /** haproxy: `show stat` of the serving worker (its frontends only, when asked). */
+  stats?(scope?: 'frontends'): Promise<StatRow[]>;
+  /**
+   * Null when the running engine serves `plan` from the files now in `current`,
+   * else why not (apply/verify.ts polls it). Absent: verify.ts checks haproxy's
+   * `info` and `stats`.
+   */
+  verify?(plan: ServePlan): Promise<string | null>;
+  /** Each listener's state for GET /v1/details (`plan`: what the applied files serve). Absent: from haproxy's `stats`. */
+  listenerStates?(plan: ServePlan): Promise<Record<string, ListenerState>>;
 }

@@ -4,7 +4,7 @@
  * through the counter store. No sockets: the sender sends what this returns.
  */
 import type { ServePlan } from '../../renderers/types';
-import type { HeartbeatMessage, MemberStatus } from '../../schemas/heartbeat/message';
+import type { HeartbeatMessage, ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
 import type { Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
@@ -22,16 +22,30 @@ export interface AppliedConfig {
 /** How much of the engine's stats a reading needs. */
 export type StatScope = 'frontends';
 
+/** haproxy's answers, read by the collector itself. */
 export interface EngineStats {
   showStat: string;
   showInfo: string;
 }
 
+/**
+ * What an engine reports, already in the heartbeat's words (nginx's reader
+ * builds it from its access log, the agent's monitors and /proc/net):
+ * listeners by id, pools by `POOL_ID:LISTENER_ID`, absolute counters of one
+ * counting process (`engine`).
+ */
+export interface EngineReading {
+  engine: EngineIdentity;
+  listeners: Map<string, { status: ListenerStatus; conns: number }>;
+  pools: Map<string, { status: PoolStatus; members: Record<string, MemberStatus> }>;
+  totals: Record<string, Totals>;
+}
+
 export interface CollectorDeps {
   amphoraId: string;
   getApplied: () => AppliedConfig | null;
-  /** null when the engine is not running; `frontends`: the listeners' rows are enough */
-  readStats: (scope?: StatScope) => Promise<EngineStats | null>;
+  /** null when the engine is not running; haproxy's raw answers (`frontends`: the listeners' rows are enough) or a reading in the heartbeat's words */
+  readStats: (scope?: StatScope) => Promise<EngineStats | EngineReading | null>;
   counters: CounterStore;
   logger: Logger;
   /** UDP/SCTP listeners and their pools from keepalived's LVS (./lvs.ts); null when the document has none */
@@ -60,22 +74,18 @@ interface Want {
   pools: Map<string, Set<string> | null>;
 }
 
-interface EngineReading {
-  engine: EngineIdentity;
-  frontends: Map<string, StatRow>;
-  backends: Map<string, StatRow>;
-  servers: Map<string, Record<string, MemberStatus>>;
-  totals: Record<string, Totals>;
-}
-
 /** Builds messages; each successful call consumes one seq and moves the counter baselines. */
 export class HeartbeatCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  /** The engine's stats for these listeners and pools, or null when it is not running. */
+  /** The engine's stats for these listeners and pools (haproxy), or as the engine read them (nginx); null when it is not running. */
   private async read(want: Want, warnMissing: boolean, scope?: StatScope): Promise<EngineReading | null> {
     const stats = await this.deps.readStats(scope);
     if (!stats) return null;
+    return 'showStat' in stats ? this.fromHaproxy(stats, want, warnMissing) : stats;
+  }
+
+  private fromHaproxy(stats: EngineStats, want: Want, warnMissing: boolean): EngineReading {
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
     const frontends = new Map<string, StatRow>();
@@ -101,8 +111,17 @@ export class HeartbeatCollector {
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
     if (warnMissing && missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
     const totals: Record<string, Totals> = {};
-    for (const [id, row] of frontends) totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
-    return { engine, frontends, backends, servers, totals };
+    const listeners: EngineReading['listeners'] = new Map();
+    for (const [id, row] of frontends) {
+      totals[id] = { bin: counter(row, 'bin'), bout: counter(row, 'bout'), stot: counter(row, 'stot'), ereq: counter(row, 'ereq') };
+      listeners.set(id, { status: listenerStatus(row), conns: counter(row, 'scur') });
+    }
+    const pools: EngineReading['pools'] = new Map();
+    for (const key of new Set([...backends.keys(), ...servers.keys()])) {
+      const members = servers.get(key) ?? {};
+      pools.set(key, { status: poolStatus(backends.get(key), members), members });
+    }
+    return { engine, listeners, pools, totals };
   }
 
   private save(next: CounterState): void {
@@ -122,9 +141,9 @@ export class HeartbeatCollector {
     const prev = this.deps.counters.load();
     const { deltas, listeners, restarted } = computeDeltas(prev, r.engine, r.totals);
     const message: HeartbeatMessage = { id: this.deps.amphoraId, seq: prev.seq + 1, ver: HEARTBEAT_VERSION, listeners: {}, pools: {} };
-    for (const [id, row] of r.frontends) {
-      const d = addTotals(prev.pending[id], deltas[id]);
-      message.listeners[id] = { status: listenerStatus(row), stats: { tx: d.bout, rx: d.bin, conns: counter(row, 'scur'), totconns: d.stot, ereq: d.ereq } };
+    for (const [id, l] of r.listeners) {
+      const d = addTotals(prev.pending[id], deltas[id] ?? { bin: 0, bout: 0, stot: 0, ereq: 0 });
+      message.listeners[id] = { status: l.status, stats: { tx: d.bout, rx: d.bin, conns: l.conns, totconns: d.stot, ereq: d.ereq } };
     }
     const lvs = await this.deps.readLvs?.().catch((e) => {
       this.deps.logger.warn('cannot read LVS; its listeners are reported DOWN', { err: e });
@@ -139,10 +158,7 @@ export class HeartbeatCollector {
     for (const id of applied.serves.reported) {
       message.listeners[id] ??= { status: 'DOWN', stats: { tx: 0, rx: 0, conns: 0, totconns: 0, ereq: 0 } };
     }
-    for (const key of new Set([...r.backends.keys(), ...r.servers.keys()])) {
-      const members = r.servers.get(key) ?? {};
-      message.pools[key] = { status: poolStatus(r.backends.get(key), members), members };
-    }
+    for (const [key, p] of r.pools) message.pools[key] = { status: p.status, members: p.members };
     message.generation = applied.generation;
     message.config_hash = applied.configHash;
     this.save({ seq: message.seq, engine: r.engine, listeners, pending: {} });

@@ -48,6 +48,8 @@ export function daemonHeartbeat(view: DaemonView, readLvs?: () => Promise<LvsRep
       return a ? { generation: a.generation, configHash: a.hash, serves: a.serves } : null;
     },
     readStats: async (scope) => {
+      // nginx: the agent gathers the reading itself (access log, its monitors, /proc/net)
+      if (view.engineReading) return (await view.engineStatus()).running ? view.engineReading() : null;
       const st = await view.engineStatus();
       return st.running ? readHaproxyStats(st.statsSocket, 5000, scope) : null;
     },

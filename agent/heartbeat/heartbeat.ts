@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log';
 import { CounterStore } from './counters';
-import { AppliedConfig, EngineStats, HeartbeatCollector, StatScope } from './collector';
+import { AppliedConfig, EngineReading, EngineStats, HeartbeatCollector, StatScope } from './collector';
 import type { LvsReport } from './lvs';
 import { fitDatagram } from './fit';
 import { HeartbeatSender, SocketFactory, udpSocketFactory } from './sender';
@@ -23,7 +23,7 @@ export interface HeartbeatDeps {
   intervalSec: number;
   targets: readonly { host: string; port: number }[];
   getApplied: () => AppliedConfig | null;
-  readStats: (scope?: StatScope) => Promise<EngineStats | null>;
+  readStats: (scope?: StatScope) => Promise<EngineStats | EngineReading | null>;
   /** UDP/SCTP listeners from keepalived's LVS (collector.ts) */
   readLvs?: () => Promise<LvsReport | null>;
   /** file keeping seq and counter baselines across restarts */

@@ -3,7 +3,7 @@
  * scenario with runs, median, p95 and ops/s; `--json` prints JSON lines instead.
  */
 import * as os from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 export interface Scenario {
   name: string;
@@ -28,10 +28,12 @@ const json = process.argv.includes('--json');
 /** Version line of a binary, or "absent". */
 export function binaryVersion(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0].trim();
-  } catch (e) {
-    const err = e as { stderr?: string };
-    return err.stderr ? String(err.stderr).split('\n')[0].trim() : 'absent';
+    // nginx -v answers on stderr
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    const out = r.status === 0 ? r.stdout || r.stderr : r.stderr;
+    return out ? out.split('\n')[0].trim() : 'absent';
+  } catch {
+    return 'absent';
   }
 }
 

@@ -78,6 +78,8 @@ export interface AgentOptions {
   heartbeat?: { controllers: string; intervalSec?: number; key?: string };
   /** `[amphora_agent] amphora_id` (a fixed test id by default) */
   amphoraId?: string;
+  /** `[amphora_agent] engine` (haproxy by default; ENGINE in the environment changes the default) */
+  engine?: 'haproxy' | 'nginx';
   /** run the agent inside this network namespace (`ip netns exec`); needs `port` and `apiSocket` */
   netns?: string;
   /** the API port (default: a free one on `ip`) */
@@ -85,6 +87,9 @@ export interface AgentOptions {
   /** reach the API through this unix socket (a forwarder into the namespace) instead of `ip:port` */
   apiSocket?: string;
 }
+
+/** The engine agent tests run when they do not say: ENGINE=nginx runs the conformance tests on nginx. */
+export const DEFAULT_ENGINE: 'haproxy' | 'nginx' = process.env.ENGINE === 'nginx' ? 'nginx' : 'haproxy';
 
 export class AgentProcess {
   proc: ChildProcess | null = null;
@@ -100,6 +105,11 @@ export class AgentProcess {
 
   get runDir(): string {
     return path.join(this.stateDir, 'run');
+  }
+
+  /** The engine this agent runs. */
+  get engine(): 'haproxy' | 'nginx' {
+    return this.o.engine ?? DEFAULT_ENGINE;
   }
 
   /** Writes the config (stock-Octavia shape plus our own keys) and starts the agent; resolves when /v1/info answers. */
@@ -128,6 +138,7 @@ agent_request_read_timeout = ${this.o.readTimeout ?? 30}
 amphora_id = ${this.o.amphoraId ?? '11111111-2222-4333-8444-555555555555'}
 amphora_udp_driver = keepalived_lvs
 state_dir = ${this.stateDir}
+engine = ${this.engine}
 ${this.o.extraConf ?? ''}
 
 [controller_worker]
@@ -200,10 +211,10 @@ loadbalancer_topology = SINGLE
     });
   }
 
-  /** The haproxy master's pid from its pid file, or null. */
+  /** The engine master's pid from its pid file, or null. */
   masterPid(): number | null {
     try {
-      return Number(fs.readFileSync(path.join(this.runDir, 'haproxy.pid'), 'utf8').trim()) || null;
+      return Number(fs.readFileSync(path.join(this.runDir, `${this.engine}.pid`), 'utf8').trim()) || null;
     } catch {
       return null;
     }
@@ -218,10 +229,10 @@ loadbalancer_topology = SINGLE
     }
   }
 
-  /** Stops the agent and the haproxy and keepalived it started (both outlive the agent). */
+  /** Stops the agent and the engine and keepalived it started (both outlive the agent; SIGTERM: haproxy's and nginx's master stop their workers). */
   async cleanup(): Promise<void> {
     await this.stop().catch(() => undefined);
-    for (const [what, pid] of [['haproxy', this.masterPid()], ['keepalived', this.keepalivedPid()]] as const) {
+    for (const [what, pid] of [[this.engine, this.masterPid()], ['keepalived', this.keepalivedPid()]] as const) {
       if (!pid || !alive(pid)) continue;
       try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
       await until(`${what} to exit`, () => !alive(pid), 10000).catch(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });

@@ -172,3 +172,21 @@ export function validDocArb(max = 4): fc.Arbitrary<Raw> {
     .map(([specs, v6]) => assemble(specs, v6))
     .filter((raw) => validateDocument(raw).ok);
 }
+
+/** A generated document without what nginx refuses (PROMETHEUS, PROXYV2, PROXY behind HTTP, SCTP monitors, backups with hashing, odd header names). */
+export function nginxFit(raw: Raw): Raw {
+  const lb = raw.loadbalancer;
+  const httpPools = new Set<string>();
+  for (const l of lb.listeners) {
+    if (l.protocol === 'PROMETHEUS') l.protocol = 'HTTP';
+    if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') if (l.default_pool_id) httpPools.add(l.default_pool_id);
+    for (const p of l.l7policies) for (const r of p.rules) if (r.type === 'HEADER') r.key = r.key.replace(/[^A-Za-z0-9-]/g, '-');
+  }
+  for (const p of lb.pools) {
+    if (p.protocol === 'PROXYV2') p.protocol = 'PROXY';
+    if (p.healthmonitor?.type === 'SCTP') p.healthmonitor.type = 'UDP-CONNECT';
+    if (p.protocol === 'PROXY' && httpPools.has(p.pool_id)) p.protocol = 'HTTP';
+    if (p.lb_algorithm.startsWith('SOURCE_IP') || p.session_persistence?.type === 'SOURCE_IP') for (const m of p.members) m.backup = false;
+  }
+  return raw;
+}
