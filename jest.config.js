@@ -1,4 +1,8 @@
-/** Two projects: fast unit tests beside the code, integration tests with real engines under test/. */
+/**
+ * Three projects: fast unit tests beside the code, integration tests with real
+ * engines under test/integration, and fault injection under test/reliability
+ * (agent and engine killed, full disk, slow reloads; bounded to a few minutes).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 module.exports = {
   projects: [
@@ -12,8 +16,15 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       slowTestThreshold: 30,
+    },
+    {
+      displayName: 'reliability',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      slowTestThreshold: 60,
     },
   ],
 };

@@ -23,11 +23,14 @@ import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
 import { openFileLimit, systemRunner, type ProcessRunner } from './process-runner';
 import { createStateStore } from './state/store';
+import { createSupervisor } from './supervise/supervisor';
 import { createNotifier, type Notifier } from './systemd/notify';
 import { queryUnixSocket } from './unix-socket';
 
 /** haproxy's `hard-stop-after` for old workers after a reload (the renderer's default; not configurable yet). */
 const HARD_STOP_AFTER_SEC = 600;
+/** How often the engine's supervisor looks for its master: a dead engine serves again within about this plus a start. */
+const ENGINE_PROBE_MS = 500;
 
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
@@ -103,6 +106,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       },
     },
   });
+  // an engine that dies (killed, or its worker crashed and took the master along) is started again from the applied state
+  const engineSupervisor = createSupervisor({ name: engine.name, health: applier.engineHealth, restart: applier.restartEngine, log: log.child({ component: 'supervisor' }), intervalMs: ENGINE_PROBE_MS });
   const view: DaemonView = {
     config: cfg, log, info, engine,
     applied: () => {
@@ -119,7 +124,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   await applier.restore();
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
-    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report }),
+    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report, engineSupervisor: engineSupervisor.status }),
   });
   const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
   const port = await listen(server, cfg.bindHost, cfg.bindPort).catch(async (e) => {
@@ -128,6 +133,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
 
   keepalived.supervisor.start();
+  engineSupervisor.start();
   const applied = applier.applied();
   ready = true;
   for (const c of companions) c.ready?.();
@@ -142,6 +148,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       await notifier.stopping('stopping the agent; the proxy keeps serving');
       for (const c of companions) await c.stop();
       await keepalived.supervisor.stop();
+      await engineSupervisor.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

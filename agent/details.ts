@@ -17,6 +17,8 @@ export interface DetailsDeps {
   heartbeat?: () => HeartbeatReport | null;
   /** keepalived's process, VRRP state and restarts (agent/keepalived) */
   keepalived?: () => NonNullable<DetailsBody['keepalived']>;
+  /** deaths and restarts of the engine (agent/supervise) */
+  engineSupervisor?: () => NonNullable<DetailsBody['engine_supervisor']>;
 }
 
 /** Per-listener state of the listeners the engine serves, from its frontends; every other listener is DOWN. */
@@ -76,5 +78,6 @@ export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
     keepalived: d.keepalived?.() ?? null,
+    engine_supervisor: d.engineSupervisor?.() ?? null,
   };
 }

@@ -89,6 +89,16 @@ export function buildApiSchemas(strict = false) {
     obj({ running: z.literal(false), error: z.string().describe('why the engine could not be asked') }),
   ]);
 
+  // restarts of a process the agent supervises (the engine, keepalived)
+  const supervision = {
+    deaths: z.number().int().describe('times it was found dead since the agent started'),
+    restarts: z.number().int().describe('times the agent started it again'),
+    last_death_at: time.nullable(),
+    last_restart_at: time.nullable(),
+    last_restart_error: z.string().nullable().describe('why the last restart failed, until one succeeds'),
+    next_restart_at: time.nullable().describe('while dead and waiting out the backoff'),
+  };
+
   const details = obj({
     ...info.shape,
     applied_generation: generation.nullable(),
@@ -119,13 +129,9 @@ export function buildApiSchemas(strict = false) {
       vrrp_priority: z.number().int().nullable(),
       last_transition: time.nullable(),
       lvs: obj({ available: z.boolean(), reason: z.string().nullable().describe('why IPVS cannot serve, when not available') }).nullable(),
-      deaths: z.number().int(),
-      restarts: z.number().int(),
-      last_death_at: time.nullable(),
-      last_restart_at: time.nullable(),
-      last_restart_error: z.string().nullable(),
-      next_restart_at: time.nullable(),
+      ...supervision,
     }).nullable(),
+    engine_supervisor: obj(supervision).nullable().describe('the engine restarted from the applied state when it dies (null until the agent is ready)'),
     heartbeat: obj({
       targets: names.describe('IP:PORT'),
       last_send_error: z.string().nullable(),

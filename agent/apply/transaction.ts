@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 import type { RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
-import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
+import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, RenderFailed } from '../errors';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
@@ -17,6 +17,7 @@ import { documentHash, filesHash } from '../state/hash';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
+import { reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
 import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
@@ -46,6 +47,8 @@ export interface ApplierDeps {
   sleep?: (ms: number) => Promise<void>;
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
+  /** how long to wait for a reload in progress to end before a rollback (default 60 s) */
+  settleTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
   diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
   /** processes served beside the engine (keepalived): checked, served, rolled back and stopped with it */
@@ -103,6 +106,8 @@ export function createApplier(d: ApplierDeps): Applier {
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
   const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
+    // never reload over a reload in progress (one an earlier failed apply left behind)
+    await settle(d.engine, settleMs(), () => now().getTime(), sleep);
     const st = await d.engine.status();
     if (st.running) {
       await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
@@ -113,10 +118,23 @@ export function createApplier(d: ApplierDeps): Applier {
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
   const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
+  const reconcileDeps: ReconcileDeps = {
+    engine: d.engine, layout, log: d.log, now: () => now().getTime(), sleep, verify,
+    beforeReload: async () => d.hooks?.beforeReload?.(),
+  };
+  const servedState = (s: AppliedState): ServedState => ({ configDir: s.configDir, main: s.main, serves: s.serves });
+  const settleMs = () => d.settleTimeoutMs ?? 60000;
+
+  /** Starts the applied state when the engine is not running (died); false when nothing was applied or it runs. */
+  const restartLocked = async (): Promise<boolean> => {
+    if (!applied || (await d.engine.status().catch(() => null))?.running !== false) return false;
+    const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(), force: false });
+    d.log.warn('the engine serves the applied generation again', { generation: applied.state.generation, how });
+    return true;
+  };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
   const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
-    const prevName = currentTarget(layout);
     const prev = applied;
     switchCurrent(layout, name);
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
@@ -128,10 +146,13 @@ export function createApplier(d: ApplierDeps): Applier {
       const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
       d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
       let rolledBack = true;
-      if (prev && prevName) {
-        switchCurrent(layout, prevName);
+      let how = '';
+      if (prev) {
+        // the last good state, whatever the failed reload left behind: wait for it to settle, reload (or restart), verify
         try {
-          await serve(prev.doc, outputOf(prev.state));
+          const r = await reconcile(reconcileDeps, servedState(prev.state), { settleMs: settleMs(), force: true });
+          if (r === 'restarted' || r === 'started') how = ` (the engine was ${r === 'started' ? 'started' : 'stopped and started'})`;
+          for (const s of sidecars) await s.serve(layout.currentLink, outputOf(prev.state), prev.doc);
         } catch (e2) {
           rolledBack = false;
           d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
@@ -142,7 +163,7 @@ export function createApplier(d: ApplierDeps): Applier {
         for (const s of sidecars) await s.stop().catch((e2) => d.log.error(`stopping ${s.name} after a failed first apply failed`, { error: e2 }));
       }
       keepFailed(layout, path.join(layout.configsDir, name));
-      const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
+      const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again${how}` : 'nothing was serving before') : 'restoring the previous configuration failed too';
       throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
@@ -177,7 +198,13 @@ export function createApplier(d: ApplierDeps): Applier {
     const hash = documentHash(input);
     lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
-      return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
+      // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
+      if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
+      const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(), force: true }).catch((e) => {
+        throw new EngineFailed(`generation ${doc.generation} is applied but not serving, and serving it again failed: ${(e as Error).message}`, { cause: e });
+      });
+      d.log.warn('the applied generation was not serving; it serves again', { generation: doc.generation, how });
+      return { result: 'applied', generation: doc.generation, hash, reloaded: true };
     }
     const out = rendered(prepared);
     lap('rendered');
@@ -279,6 +306,13 @@ export function createApplier(d: ApplierDeps): Applier {
     }),
 
     drain: () => mutex.run(async () => undefined),
+    engineHealth: () => mutex.run(async () => {
+      if (!applied) return 'idle';
+      const st = await d.engine.status().catch(() => null);
+      // no answer from a live master: mid-reload or busy, not dead
+      return st && !st.running ? 'dead' : 'running';
+    }),
+    restartEngine: () => mutex.run(restartLocked),
     applied: () => applied?.state ?? null,
     lastRefused: () => refused,
     restoreError: () => restoreErr,
