@@ -98,6 +98,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const keepalived = createKeepalived({ cmd: cfg.keepalivedCmd, runDir: cfg.runDir, vrrpInterface: cfg.vrrpInterface, engine, runner, log });
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
+    engineTimeoutMs: cfg.engineTimeout * 1000,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
       settled: (what) => void (ready && notifier.ready(what)),

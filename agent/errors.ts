@@ -111,6 +111,23 @@ export class ApplyFailed extends AgentError {
   }
 }
 
+/**
+ * An engine step (check, start, reload, verification) did not finish within
+ * its time budget (docs/configuration.md, `engine_timeout`): not a refusal of
+ * the file. In an apply, `rolledBack` says whether the previous configuration
+ * serves again.
+ */
+export class EngineTimeout extends AgentError {
+  override readonly code = 'ENGINE_TIMEOUT';
+  override readonly status = 504;
+  constructor(readonly step: 'check' | 'start' | 'reload' | 'verify', readonly timeoutMs: number, message?: string, readonly rolledBack?: boolean, options?: { cause?: unknown }) {
+    super(message ?? `the engine's ${step} did not finish within ${timeoutMs} ms`, options);
+  }
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), step: this.step, timeout_ms: this.timeoutMs, ...(this.rolledBack === undefined ? {} : { rolled_back: this.rolledBack }) };
+  }
+}
+
 /** The engine process could not be run or did not answer. */
 export class EngineFailed extends AgentError {
   override readonly code = 'ENGINE_FAILED';

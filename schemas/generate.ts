@@ -106,6 +106,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
       409: json(error, 'generation lower than the applied one (GENERATION_STALE) or same generation with other content (GENERATION_CONFLICT); nothing touched'),
       422: json(error, 'the engine refused the rendered configuration (ENGINE_REFUSED, RENDER_FAILED); nothing changed'),
       503: json(error, 'applying failed and the previous configuration was restored (APPLY_FAILED, ENGINE_FAILED)'),
+      504: json(error, 'an engine step (check, start, reload) ran out of its time budget (ENGINE_TIMEOUT); rolled_back says whether the previous configuration serves again'),
     },
   });
   r.registerPath({
@@ -113,7 +114,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
     path: '/v1/loadbalancer/validate',
     summary: 'Everything PUT does short of touching the running engine',
     request: push,
-    responses: { 200: json(A.validateResult, 'valid; `unchanged` when a PUT of it would be a no-op'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration') },
+    responses: { 200: json(A.validateResult, 'valid; `unchanged` when a PUT of it would be a no-op'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration'), 504: json(error, 'the engine check ran out of its time budget (ENGINE_TIMEOUT)') },
   });
   r.registerPath({
     method: 'get',

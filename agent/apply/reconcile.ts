@@ -17,6 +17,8 @@ export interface ServedState {
   configDir: string;
   main: string;
   serves: ServePlan;
+  /** budget of a start or reload of it (agent/apply/budget.ts) */
+  timeoutMs: number;
 }
 
 export interface ReconcileDeps {
@@ -25,8 +27,8 @@ export interface ReconcileDeps {
   log: Logger;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** waits (bounded) until the engine serves the plan; throws when it does not */
-  verify: (plan: ServePlan) => Promise<void>;
+  /** waits (bounded by `ms`) until the engine serves the plan; throws when it does not */
+  verify: (plan: ServePlan, ms: number) => Promise<void>;
   /** awaited before a reload of a running engine (the heartbeat takes its counters) */
   beforeReload?: () => Promise<void>;
 }
@@ -72,24 +74,25 @@ export async function reconcile(d: ReconcileDeps, s: ServedState, o: { settleMs:
   if (currentTarget(d.layout) !== s.configDir) switchCurrent(d.layout, s.configDir);
   const restart = async (why: string, cause?: unknown): Promise<Reconciled> => {
     d.log.error(`${why}; stopping and starting the engine`, { error: cause, config: s.configDir });
-    await d.engine.stop();
-    await d.engine.start(d.layout.currentLink, s.main);
-    await d.verify(s.serves);
+    // a master stuck re-executing may have its signals blocked: do not wait long for a graceful stop
+    await d.engine.stop(1000);
+    await d.engine.start(d.layout.currentLink, s.main, { timeoutMs: s.timeoutMs });
+    await d.verify(s.serves, s.timeoutMs);
     return 'restarted';
   };
   if (!(await settle(d.engine, o.settleMs, d.now, d.sleep))) return restart(`the engine did not settle within ${o.settleMs} ms`);
   const st = await d.engine.status().catch(() => null);
   if (!st) return restart('the engine does not answer');
   if (!st.running) {
-    await d.engine.start(d.layout.currentLink, s.main);
-    await d.verify(s.serves);
+    await d.engine.start(d.layout.currentLink, s.main, { timeoutMs: s.timeoutMs });
+    await d.verify(s.serves, s.timeoutMs);
     return 'started';
   }
   if (!o.force && (await servesNow(d.engine, s.serves))) return 'serving';
   try {
     await d.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-    await d.engine.reload(s.serves);
-    await d.verify(s.serves);
+    await d.engine.reload(s.serves, { timeoutMs: s.timeoutMs });
+    await d.verify(s.serves, s.timeoutMs);
     return 'reloaded';
   } catch (e) {
     return restart('reloading the engine to the last good configuration failed', e);

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 import type { RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
-import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, RenderFailed } from '../errors';
+import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
+import { DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
@@ -47,7 +48,9 @@ export interface ApplierDeps {
   sleep?: (ms: number) => Promise<void>;
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
-  /** how long to wait for a reload in progress to end before a rollback (default 60 s) */
+  /** base time budget of an engine step, scaled with the rendered files (agent/apply/budget.ts; default 30 s) */
+  engineTimeoutMs?: number;
+  /** how long to wait for a reload in progress to end before a rollback (default: twice the step budget) */
   settleTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
   diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
@@ -84,7 +87,7 @@ export function createApplier(d: ApplierDeps): Applier {
     const dir = writeCandidate(layout, name, out);
     let refused: { who: string; output: string } | null = null;
     try {
-      const check = await d.engine.check(dir, out.main);
+      const check = await d.engine.check(dir, out.main, { timeoutMs: budget(out.files) });
       if (!check.ok) refused = { who: d.engine.name, output: check.output };
       for (const s of sidecars) {
         if (refused) break;
@@ -102,19 +105,23 @@ export function createApplier(d: ApplierDeps): Applier {
     return dir;
   };
 
-  const verify = (plan: ServePlan) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+  const budget = (files: Record<string, string>) => stepBudgetMs(files, d.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_SEC * 1000);
+  // settling only waits for a reload already under way; the alternative is a restart, so it gets twice the step's budget
+  const settleMs = (files: Record<string, string>) => d.settleTimeoutMs ?? 2 * budget(files);
+  const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
   const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
     // never reload over a reload in progress (one an earlier failed apply left behind)
-    await settle(d.engine, settleMs(), () => now().getTime(), sleep);
+    const timeoutMs = budget(out.files);
+    await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
     const st = await d.engine.status();
     if (st.running) {
       await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload(out.serves);
+      await d.engine.reload(out.serves, { timeoutMs });
     }
-    else await d.engine.start(layout.currentLink, out.main);
-    await verify(out.serves);
+    else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
+    await verify(out.serves, timeoutMs);
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
   const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
@@ -122,13 +129,12 @@ export function createApplier(d: ApplierDeps): Applier {
     engine: d.engine, layout, log: d.log, now: () => now().getTime(), sleep, verify,
     beforeReload: async () => d.hooks?.beforeReload?.(),
   };
-  const servedState = (s: AppliedState): ServedState => ({ configDir: s.configDir, main: s.main, serves: s.serves });
-  const settleMs = () => d.settleTimeoutMs ?? 60000;
+  const servedState = (s: AppliedState): ServedState => ({ configDir: s.configDir, main: s.main, serves: s.serves, timeoutMs: budget(s.files) });
 
   /** Starts the applied state when the engine is not running (died); false when nothing was applied or it runs. */
   const restartLocked = async (): Promise<boolean> => {
     if (!applied || (await d.engine.status().catch(() => null))?.running !== false) return false;
-    const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(), force: false });
+    const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: false });
     d.log.warn('the engine serves the applied generation again', { generation: applied.state.generation, how });
     return true;
   };
@@ -150,7 +156,8 @@ export function createApplier(d: ApplierDeps): Applier {
       if (prev) {
         // the last good state, whatever the failed reload left behind: wait for it to settle, reload (or restart), verify
         try {
-          const r = await reconcile(reconcileDeps, servedState(prev.state), { settleMs: settleMs(), force: true });
+          // the engine may still be parsing the refused files: settle within their budget
+          const r = await reconcile(reconcileDeps, servedState(prev.state), { settleMs: settleMs(out.files), force: true });
           if (r === 'restarted' || r === 'started') how = ` (the engine was ${r === 'started' ? 'started' : 'stopped and started'})`;
           for (const s of sidecars) await s.serve(layout.currentLink, outputOf(prev.state), prev.doc);
         } catch (e2) {
@@ -164,6 +171,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       keepFailed(layout, path.join(layout.configsDir, name));
       const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again${how}` : 'nothing was serving before') : 'restoring the previous configuration failed too';
+      if (e instanceof EngineTimeout) throw new EngineTimeout(e.step, e.timeoutMs, `applying generation ${doc.generation} failed: ${e.message}; ${tail}`, rolledBack, { cause: e });
       throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
@@ -200,7 +208,7 @@ export function createApplier(d: ApplierDeps): Applier {
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
       // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
       if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
-      const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(), force: true }).catch((e) => {
+      const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: true }).catch((e) => {
         throw new EngineFailed(`generation ${doc.generation} is applied but not serving, and serving it again failed: ${(e as Error).message}`, { cause: e });
       });
       d.log.warn('the applied generation was not serving; it serves again', { generation: doc.generation, how });

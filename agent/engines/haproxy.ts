@@ -8,13 +8,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineFailed } from '../errors';
+import { EngineFailed, EngineTimeout } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
 import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
 import { ensureServerState, filterServerState, writeServerState } from './haproxy-server-state';
-import type { CheckResult, Engine, EngineStatus, EngineVersion } from './types';
+import type { CheckResult, Engine, EngineStatus, EngineVersion, StepOptions } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
 
@@ -98,9 +98,10 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     };
   };
 
-  /** Polls the master until `done` says yes; the master socket is briefly gone while it re-execs. */
-  const waitFor = async (what: string, done: (s: EngineStatus) => boolean): Promise<EngineStatus> => {
-    const deadline = now() + readyTimeoutMs;
+  /** Polls the master until `done` says yes; the master socket is gone while it re-execs and parses the configuration. */
+  const waitFor = async (step: 'start' | 'reload', done: (s: EngineStatus) => boolean, opts?: StepOptions): Promise<EngineStatus> => {
+    const limit = opts?.timeoutMs ?? readyTimeoutMs;
+    const deadline = now() + limit;
     let last: unknown;
     for (;;) {
       try {
@@ -110,7 +111,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       } catch (e) {
         last = e;
       }
-      if (now() > deadline) throw new EngineFailed(`haproxy: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
+      if (now() > deadline) throw new EngineTimeout(step, limit, `haproxy: the ${step} did not finish within ${limit} ms`, undefined, { cause: last });
       await sleep(10);
     }
   };
@@ -126,25 +127,29 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseHaproxyVersion(r.stdout);
     },
 
-    async check(configDir, mainFile): Promise<CheckResult> {
+    async check(configDir, mainFile, opts): Promise<CheckResult> {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       ensureServerState(stateFile);
-      const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: 60000 });
+      const limit = opts?.timeoutMs ?? 60000;
+      const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: limit });
+      // killed for time, haproxy refused nothing: its silence is not a verdict on the file
+      if (r.timedOut) throw new EngineTimeout('check', limit, `haproxy -c did not finish within ${limit} ms`);
       const output = `${r.stderr}\n${r.stdout}`.trim();
       return { ok: r.code === 0, output };
     },
 
-    async start(configDir, mainFile) {
+    async start(configDir, mainFile, opts) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       // no worker to take states from: whatever an earlier process left is stale
       writeServerState(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
-      const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: 60000 });
+      const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: opts?.timeoutMs ?? 60000 });
+      if (r.timedOut) throw new EngineTimeout('start', opts?.timeoutMs ?? 60000, 'haproxy did not finish starting (parsing its configuration) in time');
       if (r.code !== 0) throw new EngineFailed(`haproxy did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
-      await waitFor('start', (s) => s.running && s.workerPid !== null);
+      await waitFor('start', (s) => s.running && s.workerPid !== null, opts);
     },
 
-    async reload(next) {
+    async reload(next, opts) {
       const before = await status();
       if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
       if (next) {
@@ -157,7 +162,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       } catch {
         // the master re-execs at once and resets the CLI connection; the reload counter tells
       }
-      const after = await waitFor('the reload', (s) => s.running && s.reloads > before.reloads && (s.failedReloads > 0 || s.workerPid !== null));
+      const after = await waitFor('reload', (s) => s.running && s.reloads > before.reloads && (s.failedReloads > 0 || s.workerPid !== null), opts);
       if (after.failedReloads > 0) {
         throw new EngineFailed('haproxy refused the new configuration at reload (the previous workers keep serving); a listener address may be in use');
       }
