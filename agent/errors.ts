@@ -128,6 +128,29 @@ export class EngineTimeout extends AgentError {
   }
 }
 
+const roomNote = (needed: number | null, free: number | null): string => {
+  const parts = [needed === null ? '' : `needs ${needed} bytes`, free === null ? '' : `${free} bytes free`].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
+
+/** The state directory has no room for what an apply must write (507); nothing changed, or it was rolled back. */
+export class StorageFull extends AgentError {
+  override readonly code = 'STORAGE_FULL';
+  override readonly status = 507;
+  /** `rolledBack`: set when it failed after the engine had reloaded (the commit), with `message` telling the whole story. */
+  readonly rolledBack?: boolean;
+  constructor(readonly dir: string, readonly what: string, readonly neededBytes: number | null, readonly freeBytes: number | null, options?: { cause?: unknown; rolledBack?: boolean; message?: string }) {
+    super(options?.message ?? `the state directory ${dir} has no room for ${what}${roomNote(neededBytes, freeBytes)}`, options);
+    this.rolledBack = options?.rolledBack;
+  }
+  override toBody(): ErrorBody {
+    return {
+      ...super.toBody(), ...(this.freeBytes === null ? {} : { free_bytes: this.freeBytes }), ...(this.neededBytes === null ? {} : { needed_bytes: this.neededBytes }),
+      ...(this.rolledBack === undefined ? {} : { rolled_back: this.rolledBack }),
+    };
+  }
+}
+
 /** The engine process could not be run or did not answer. */
 export class EngineFailed extends AgentError {
   override readonly code = 'ENGINE_FAILED';

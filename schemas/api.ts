@@ -13,7 +13,7 @@ import { API_VERSIONS, SUPPORTED_SCHEMA_VERSIONS } from './version';
 /** Stable error codes of the API (agent/errors.ts), with the statuses in the OpenAPI document. */
 export const ERROR_CODES = [
   'DOCUMENT_INVALID', 'MALFORMED_BODY', 'BODY_TOO_LARGE', 'GENERATION_STALE', 'GENERATION_CONFLICT',
-  'RENDER_FAILED', 'ENGINE_REFUSED', 'VRRP_INTERFACE_MISSING', 'APPLY_FAILED', 'ENGINE_TIMEOUT', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
+  'RENDER_FAILED', 'ENGINE_REFUSED', 'VRRP_INTERFACE_MISSING', 'APPLY_FAILED', 'ENGINE_TIMEOUT', 'STORAGE_FULL', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
 ] as const;
 
 /**
@@ -42,6 +42,8 @@ export function buildApiSchemas(strict = false) {
     engine_output: z.string().optional().describe('ENGINE_REFUSED: what the engine said about the candidate configuration'),
     candidate_dir: z.string().optional().describe('ENGINE_REFUSED: where the refused candidate was kept for debugging'),
     rolled_back: z.boolean().optional().describe('APPLY_FAILED, ENGINE_TIMEOUT of a reload: whether the previous configuration serves again'),
+    free_bytes: z.number().int().optional().describe('STORAGE_FULL: bytes free in the state directory'),
+    needed_bytes: z.number().int().optional().describe('STORAGE_FULL: bytes the apply needed there (with a margin)'),
     step: z.enum(['check', 'start', 'reload', 'verify']).optional().describe('ENGINE_TIMEOUT: the engine step that ran out of time'),
     timeout_ms: z.number().int().optional().describe('ENGINE_TIMEOUT: the budget it had (engine_timeout, scaled with the size of the configuration)'),
     vrrp_interface: z.string().optional().describe('VRRP_INTERFACE_MISSING: the configured [amphora_agent] vrrp_interface'),

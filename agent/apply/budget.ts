@@ -12,9 +12,14 @@ export const PER_MIB_MS = 10_000;
 /** The default base budget (`[amphora_agent] engine_timeout`, seconds). */
 export const DEFAULT_ENGINE_TIMEOUT_SEC = 30;
 
+/** Size of the rendered files in bytes (UTF-8). */
+export function filesBytes(files: Record<string, string>): number {
+  let bytes = 0;
+  for (const text of Object.values(files)) bytes += Buffer.byteLength(text);
+  return bytes;
+}
+
 /** The budget of one engine step for these rendered files. */
 export function stepBudgetMs(files: Record<string, string>, baseMs: number): number {
-  let bytes = 0;
-  for (const text of Object.values(files)) bytes += text.length;
-  return Math.round(baseMs + (PER_MIB_MS * bytes) / (1 << 20));
+  return Math.round(baseMs + (PER_MIB_MS * filesBytes(files)) / (1 << 20));
 }

@@ -1,8 +1,9 @@
 /**
  * The apply transaction of one PUT: validate, check the generation, render,
  * stage a candidate, let the engine check it, swap `current`, reload, verify,
- * and only then commit the state. A failed reload or verification points
- * `current` back and reloads the previous set (503). One apply at a time.
+ * and only then commit the state (staged before the swap: commit.ts). A
+ * failed reload, verification or commit puts the last good set back
+ * (rollback.ts, reconcile.ts: 503, 504, 507). One apply at a time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,15 +11,18 @@ import type { Document } from '../../schemas/document';
 import type { RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
-import { DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
+import { DEFAULT_ENGINE_TIMEOUT_SEC, filesBytes, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { documentHash, filesHash } from '../state/hash';
+import { ensureSpace, writing } from '../state/space';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
+import { commitStaged, stageState } from './commit';
 import { reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
+import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
 import type { Applier, ApplyCounters, ApplyResult, Refusal } from './types';
@@ -84,7 +88,14 @@ export function createApplier(d: ApplierDeps): Applier {
 
   /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
   const stageChecked = async (name: string, out: RenderOutput, doc: Document): Promise<string> => {
-    const dir = writeCandidate(layout, name, out);
+    let dir: string;
+    try {
+      ensureSpace(d.stateDir, filesBytes(out.files), 'the candidate configuration');
+      dir = writing(d.stateDir, 'the candidate configuration', () => writeCandidate(layout, name, out));
+    } catch (e) {
+      fs.rmSync(path.join(layout.configsDir, name), { recursive: true, force: true });
+      throw e;
+    }
     let refused: { who: string; output: string } | null = null;
     try {
       const check = await d.engine.check(dir, out.main, { timeoutMs: budget(out.files) });
@@ -124,12 +135,12 @@ export function createApplier(d: ApplierDeps): Applier {
     await verify(out.serves, timeoutMs);
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
-  const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
   const reconcileDeps: ReconcileDeps = {
     engine: d.engine, layout, log: d.log, now: () => now().getTime(), sleep, verify,
     beforeReload: async () => d.hooks?.beforeReload?.(),
   };
   const servedState = (s: AppliedState): ServedState => ({ configDir: s.configDir, main: s.main, serves: s.serves, timeoutMs: budget(s.files) });
+  const rollbackDeps: RollbackDeps = { reconcile: reconcileDeps, sidecars, log: d.log, servedState, settleMs };
 
   /** Starts the applied state when the engine is not running (died); false when nothing was applied or it runs. */
   const restartLocked = async (): Promise<boolean> => {
@@ -139,10 +150,10 @@ export function createApplier(d: ApplierDeps): Applier {
     return true;
   };
 
-  /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
+  /** Swaps `current` to `name` and serves it; on failure restores the previous set (503, 504). */
   const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
     const prev = applied;
-    switchCurrent(layout, name);
+    writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
       await serve(doc, out);
@@ -151,50 +162,51 @@ export function createApplier(d: ApplierDeps): Applier {
       counters.reloadFailures++;
       const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
       d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
-      let rolledBack = true;
-      let how = '';
-      if (prev) {
-        // the last good state, whatever the failed reload left behind: wait for it to settle, reload (or restart), verify
-        try {
-          // the engine may still be parsing the refused files: settle within their budget
-          const r = await reconcile(reconcileDeps, servedState(prev.state), { settleMs: settleMs(out.files), force: true });
-          if (r === 'restarted' || r === 'started') how = ` (the engine was ${r === 'started' ? 'started' : 'stopped and started'})`;
-          for (const s of sidecars) await s.serve(layout.currentLink, outputOf(prev.state), prev.doc);
-        } catch (e2) {
-          rolledBack = false;
-          d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
-        }
-      } else {
-        removeCurrent(layout);
-        await d.engine.stop().catch((e2) => d.log.error('stopping the engine after a failed first apply failed', { error: e2 }));
-        for (const s of sidecars) await s.stop().catch((e2) => d.log.error(`stopping ${s.name} after a failed first apply failed`, { error: e2 }));
-      }
+      const { rolledBack, tail } = await rollBack(rollbackDeps, prev, out);
       keepFailed(layout, path.join(layout.configsDir, name));
-      const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again${how}` : 'nothing was serving before') : 'restoring the previous configuration failed too';
       if (e instanceof EngineTimeout) throw new EngineTimeout(e.step, e.timeoutMs, `applying generation ${doc.generation} failed: ${e.message}; ${tail}`, rolledBack, { cause: e });
       throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
 
-  /** Activates and commits; tells the hooks once the outcome is known. */
+  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): AppliedState => ({
+    format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
+    secrets: out.secrets, serves: out.serves, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+  });
+
+  const adopt = (state: AppliedState, doc: Document): void => {
+    applied = { state, doc };
+    // dry-run candidates of concurrent validations are theirs to remove
+    pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
+  };
+
+  /** Stages the state, activates, commits; tells the hooks once the outcome is known. */
   const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput): Promise<void> => {
     try {
-      await activate(name, doc, out);
-      commit(doc, input, hash, out, name);
+      const state = stateOf(doc, input, hash, out, name);
+      const staged = stageState(d.store, d.stateDir, layout.configsDir, state);
+      const prev = applied;
+      try {
+        await activate(name, doc, out);
+      } catch (e) {
+        staged.discard();
+        throw e;
+      }
+      await commitStaged({ store: d.store, stateDir: d.stateDir, log: d.log }, staged, state, async () => {
+        counters.reloadFailures++;
+        return rollBack(rollbackDeps, prev, out);
+      });
+      adopt(state, doc);
     } finally {
       d.hooks?.settled?.(applied ? `serving generation ${applied.state.generation}` : 'no document applied');
     }
   };
 
+  /** Commits a state whose files the engine already serves (no reload). */
   const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
-    const state: AppliedState = {
-      format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-      secrets: out.secrets, serves: out.serves, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
-    };
-    d.store.save(state);
-    applied = { state, doc };
-    // dry-run candidates of concurrent validations are theirs to remove
-    pruneConfigs(layout, [configDir], (n) => n.startsWith(VALIDATE_PREFIX));
+    const state = stateOf(doc, input, hash, out, configDir);
+    writing(d.stateDir, 'the new state record', () => d.store.save(state));
+    adopt(state, doc);
   };
 
   const applyLocked = async (input: unknown): Promise<ApplyResult> => {

@@ -13,7 +13,7 @@ import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
 import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
-import { ensureServerState, filterServerState, writeServerState } from './haproxy-server-state';
+import { ensureServerState, filterServerState, writeServerStateOrEmpty } from './haproxy-server-state';
 import type { CheckResult, Engine, EngineStatus, EngineVersion, StepOptions } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
@@ -141,7 +141,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     async start(configDir, mainFile, opts) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       // no worker to take states from: whatever an earlier process left is stale
-      writeServerState(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
+      writeServerStateOrEmpty(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
       const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: opts?.timeoutMs ?? 60000 });
       if (r.timedOut) throw new EngineTimeout('start', opts?.timeoutMs ?? 60000, 'haproxy did not finish starting (parsing its configuration) in time');
@@ -155,7 +155,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       if (next) {
         // member health as the serving worker knows it, for the members the new configuration keeps
         const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
-        writeServerState(stateFile, filterServerState(dump, next));
+        writeServerStateOrEmpty(stateFile, filterServerState(dump, next));
       }
       try {
         await o.query(masterSocket, 'reload', 5000);

@@ -1,5 +1,5 @@
 /**
- * haproxy slower than the agent's limit (`engine_timeout = 3`): a wrapper
+ * haproxy slower than the agent's limit (`engine_timeout = 4`): a wrapper
  * around the real binary sleeps, once, when the master re-executes for a
  * reload (haproxy re-execs its own argv[0], so the wrapper stays in the loop)
  * or when it checks a file. A late check is ENGINE_TIMEOUT, not a refusal; a
@@ -38,7 +38,7 @@ exec -a "$0" /usr/sbin/haproxy "$@"
 `, { mode: 0o755 });
   backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
   vip = { host: `${NET}.2`, port: await freePort(`${NET}.2`) };
-  agent = new AgentProcess({ ip: `${NET}.1`, certs, haproxyCmd: wrapper, extraConf: 'engine_timeout = 3' }, work);
+  agent = new AgentProcess({ ip: `${NET}.1`, certs, haproxyCmd: wrapper, extraConf: 'engine_timeout = 4' }, work);
   await agent.start();
   expect((await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, backends))).status).toBe(200);
   await until('generation 1 to serve', () => expectAgree(agent, vip, 1).then(() => true));
@@ -53,17 +53,17 @@ afterAll(async () => {
 const details = async () => (await agent.api('GET', '/v1/details')).body;
 
 it('answers a check slower than the limit with ENGINE_TIMEOUT (504), nothing changed', async () => {
-  slowNext('check', 6);
+  slowNext('check', 7);
   const r = await agent.api('PUT', '/v1/loadbalancer', generationDoc(2, vip, backends));
   expect(r.status).toBe(504);
   expect(r.body).toMatchObject({ code: 'ENGINE_TIMEOUT', step: 'check' });
-  expect(r.body.timeout_ms).toBeGreaterThanOrEqual(3000);
+  expect(r.body.timeout_ms).toBeGreaterThanOrEqual(4000);
   expect((await details()).last_refused).toMatchObject({ generation: 2, code: 'ENGINE_TIMEOUT', status: 504 });
   await expectAgree(agent, vip, 1);
 });
 
 it('waits for a late reload to settle, then serves the previous generation again (ENGINE_TIMEOUT, rolled back)', async () => {
-  slowNext('reload', 5);
+  slowNext('reload', 6);
   const r = await agent.api('PUT', '/v1/loadbalancer', generationDoc(3, vip, backends));
   expect(r.status).toBe(504);
   expect(r.body).toMatchObject({ code: 'ENGINE_TIMEOUT', step: 'reload', rolled_back: true });
@@ -74,7 +74,7 @@ it('waits for a late reload to settle, then serves the previous generation again
 });
 
 it('stops and starts the engine when a late reload does not settle either, and says so', async () => {
-  slowNext('reload', 15);
+  slowNext('reload', 16);
   const r = await agent.api('PUT', '/v1/loadbalancer', generationDoc(4, vip, backends));
   expect(r.status).toBe(504);
   expect(r.body).toMatchObject({ code: 'ENGINE_TIMEOUT', step: 'reload', rolled_back: true });
