@@ -1,7 +1,8 @@
 /** The engine served again: after it died (supervisor), on a PUT of the applied generation, after a failed apply; never over a reload in progress. */
 import type { Engine, EngineStatus } from '../engines/types';
 import { applierFixture, weightedDoc } from '../../test/lib/applier-fixture';
-import { settle } from './reconcile';
+import { loadedConfig, markLoaded, settle } from './reconcile';
+import { configLayout } from './staging';
 
 describe('engine supervision through the applier', () => {
   let t: ReturnType<typeof applierFixture>;
@@ -78,5 +79,30 @@ describe('settle', () => {
     expect(await settle(engineAnswering([{ ...base, running: false }]), 1000, () => t, async () => undefined)).toBe(true);
     expect(await settle(engineAnswering([new Error('ECONNREFUSED')]), 1000, () => t, async (ms) => void (t += ms))).toBe(false);
     expect(t).toBeGreaterThan(1000);
+  });
+});
+
+describe('restore after an agent killed mid-apply', () => {
+  let t: ReturnType<typeof applierFixture>;
+  beforeEach(() => { t = applierFixture(); });
+  afterEach(() => t.cleanup());
+
+  it('reloads, rather than adopts, an engine not verified to serve the committed files', async () => {
+    await t.applier.apply(weightedDoc(1, 1));
+    // killed during a rollback: `current` points back, but the engine had loaded other files and nothing recorded them as verified
+    markLoaded(configLayout(t.stateDir), null);
+    t.e.serving = 'listeners x\nweights 9,9\n';
+    const again = t.make();
+    await again.restore();
+    expect(t.e.reloads).toBe(1);
+    expect(t.e.serving).toContain('weights 1,3');
+    expect(again.applied()?.generation).toBe(1);
+  });
+
+  it('adopts the engine without a reload when it was verified to serve the committed files', async () => {
+    await t.applier.apply(weightedDoc(1, 1));
+    expect(loadedConfig(configLayout(t.stateDir))).toBe(t.store.load().state?.configDir);
+    await t.make().restore();
+    expect(t.e.reloads).toBe(0);
   });
 });

@@ -6,7 +6,10 @@
  * gone), and only then reloads, starts, or as a last resort stops and starts
  * the engine, and verifies that what serves is the given state.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ServePlan } from '../../renderers/types';
+import { writeFileAtomic } from '../durable-fs';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { currentTarget, switchCurrent, type ConfigLayout } from './staging';
@@ -31,6 +34,34 @@ export interface ReconcileDeps {
   verify: (plan: ServePlan, ms: number) => Promise<void>;
   /** awaited before a reload of a running engine (the heartbeat takes its counters) */
   beforeReload?: () => Promise<void>;
+}
+
+const LOADED = 'engine-loaded';
+
+/**
+ * Records which config dir the engine has loaded and serves, verified:
+ * removed before every reload or start and written after its verification,
+ * so an agent killed in between finds no record and reloads rather than
+ * adopting an engine that may have loaded other files. A record that cannot
+ * be written (full disk) is left absent, which is safe.
+ */
+export function markLoaded(layout: ConfigLayout, name: string | null): void {
+  const file = path.join(path.dirname(layout.currentLink), LOADED);
+  try {
+    if (name === null) fs.rmSync(file, { force: true });
+    else writeFileAtomic(file, `${name}\n`, 0o600);
+  } catch {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** The config dir the engine was last verified to serve, or null when unknown (mid-reload, or never recorded). */
+export function loadedConfig(layout: ConfigLayout): string | null {
+  try {
+    return fs.readFileSync(path.join(path.dirname(layout.currentLink), LOADED), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** How the engine came to serve the state: it already did, or it was reloaded, started, or stopped and started. */
@@ -74,25 +105,31 @@ export async function reconcile(d: ReconcileDeps, s: ServedState, o: { settleMs:
   if (currentTarget(d.layout) !== s.configDir) switchCurrent(d.layout, s.configDir);
   const restart = async (why: string, cause?: unknown): Promise<Reconciled> => {
     d.log.error(`${why}; stopping and starting the engine`, { error: cause, config: s.configDir });
+    markLoaded(d.layout, null);
     // a master stuck re-executing may have its signals blocked: do not wait long for a graceful stop
     await d.engine.stop(1000);
     await d.engine.start(d.layout.currentLink, s.main, { timeoutMs: s.timeoutMs });
     await d.verify(s.serves, s.timeoutMs);
+    markLoaded(d.layout, s.configDir);
     return 'restarted';
   };
   if (!(await settle(d.engine, o.settleMs, d.now, d.sleep))) return restart(`the engine did not settle within ${o.settleMs} ms`);
   const st = await d.engine.status().catch(() => null);
   if (!st) return restart('the engine does not answer');
   if (!st.running) {
+    markLoaded(d.layout, null);
     await d.engine.start(d.layout.currentLink, s.main, { timeoutMs: s.timeoutMs });
     await d.verify(s.serves, s.timeoutMs);
+    markLoaded(d.layout, s.configDir);
     return 'started';
   }
   if (!o.force && (await servesNow(d.engine, s.serves))) return 'serving';
   try {
     await d.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+    markLoaded(d.layout, null);
     await d.engine.reload(s.serves, { timeoutMs: s.timeoutMs });
     await d.verify(s.serves, s.timeoutMs);
+    markLoaded(d.layout, s.configDir);
     return 'reloaded';
   } catch (e) {
     return restart('reloading the engine to the last good configuration failed', e);

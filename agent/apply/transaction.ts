@@ -21,7 +21,7 @@ import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import { commitStaged, stageState } from './commit';
-import { reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
+import { loadedConfig, markLoaded, reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
 import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, writeCandidate, type ConfigLayout } from './staging';
@@ -122,17 +122,17 @@ export function createApplier(d: ApplierDeps): Applier {
   const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
-  const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
+  const serve = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
     // never reload over a reload in progress (one an earlier failed apply left behind)
     const timeoutMs = budget(out.files);
     await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
     const st = await d.engine.status();
-    if (st.running) {
-      await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload(out.serves, { timeoutMs });
-    }
+    if (st.running) await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+    markLoaded(layout, null);
+    if (st.running) await d.engine.reload(out.serves, { timeoutMs });
     else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
     await verify(out.serves, timeoutMs);
+    markLoaded(layout, name);
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
   const reconcileDeps: ReconcileDeps = {
@@ -156,7 +156,7 @@ export function createApplier(d: ApplierDeps): Applier {
     writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(doc, out);
+      await serve(name, doc, out);
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
@@ -228,9 +228,9 @@ export function createApplier(d: ApplierDeps): Applier {
     }
     const out = rendered(prepared);
     lap('rendered');
-    const st = await d.engine.status();
+    const st = await d.engine.status().catch(() => null);
     const target = currentTarget(layout);
-    if (applied && st.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
+    if (applied && st?.running && target === applied.state.configDir && filesHash(out.files) === applied.state.filesHash) {
       // the engine already runs exactly these files: a new generation needs no reload
       commit(doc, input as Record<string, unknown>, hash, out, target);
       return { result: 'applied', generation: doc.generation, hash, reloaded: false };
@@ -303,9 +303,12 @@ export function createApplier(d: ApplierDeps): Applier {
         const prepared = await parse(state.document);
         const doc = prepared.doc;
         const out = rendered(prepared);
+        // an agent killed mid-apply may have left a reload under way
+        await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
         const st = await d.engine.status();
         const target = currentTarget(layout);
-        if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
+        // adopt only an engine verified to serve the committed files: one killed between a reload and its commit or rollback is reloaded
+        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && filesHash(out.files) === state.filesHash) {
           await verify(out.serves);
           // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor

@@ -8,10 +8,10 @@
  * answer says so, and API, disk and engine agree with the VIP serving.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 import { expectAgree, generationDoc } from '../lib/agreement';
+import { slowNext as slowNextIn, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
 
 jest.setTimeout(120000);
 
@@ -22,20 +22,12 @@ let agent: AgentProcess;
 let backends: Backend[];
 let vip: { host: string; port: number };
 
-/** Makes the next reload (master re-exec) or check sleep `sec` seconds. */
-const slowNext = (what: 'reload' | 'check', sec: number) => fs.writeFileSync(path.join(work, `slow-${what}`), String(sec));
+const slowNext = (what: 'reload' | 'check', sec: number) => slowNextIn(work, what, sec);
 
 beforeAll(async () => {
   work = tempDir('rel-slow-engine-');
   certs = makeCerts(`${work}/certs`, `${NET}.1`);
-  const wrapper = path.join(work, 'haproxy-slow');
-  // one-shot markers; HAPROXY_MWORKER_REEXEC is set by the master when it re-executes itself
-  fs.writeFileSync(wrapper, `#!/bin/bash
-D=${JSON.stringify(work)}
-if [ -n "\${HAPROXY_MWORKER_REEXEC:-}" ] && [ -e "$D/slow-reload" ]; then s=$(cat "$D/slow-reload"); rm -f "$D/slow-reload"; sleep "$s"; fi
-if [ "\${1:-}" = -c ] && [ -e "$D/slow-check" ]; then s=$(cat "$D/slow-check"); rm -f "$D/slow-check"; sleep "$s"; fi
-exec -a "$0" /usr/sbin/haproxy "$@"
-`, { mode: 0o755 });
+  const wrapper = writeHaproxyWrapper(work);
   backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
   vip = { host: `${NET}.2`, port: await freePort(`${NET}.2`) };
   agent = new AgentProcess({ ip: `${NET}.1`, certs, haproxyCmd: wrapper, extraConf: 'engine_timeout = 4' }, work);
