@@ -26,7 +26,7 @@ async function listenerStates(engine: Engine, ids: string[], served: Set<string>
   const out: DetailsBody['listeners'] = {};
   let rows: Awaited<ReturnType<Engine['stats']>> = [];
   try {
-    if (served.size) rows = await engine.stats();
+    if (served.size) rows = await engine.stats({ frontendsOnly: true });
   } catch {
     // engine not running: every listener is DOWN
   }

@@ -45,6 +45,15 @@ export class BodyTooLarge extends AgentError {
   }
 }
 
+/** Validating and rendering the document took more memory than the worker may use: refused like a body over the limit. */
+export class DocumentTooLarge extends AgentError {
+  override readonly code = 'DOCUMENT_TOO_LARGE';
+  override readonly status = 413;
+  constructor(readonly heapMb: number) {
+    super(`the document needs more than the ${heapMb} MiB the agent gives validation and rendering; it is over what this agent serves (docs/configuration.md, "Limits")`);
+  }
+}
+
 /** The document does not validate: every problem with its path. */
 export class DocumentInvalid extends AgentError {
   override readonly code = 'DOCUMENT_INVALID';

@@ -88,7 +88,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
   const applied = A.applyResult;
   const errors = {
     400: json(error, 'the body is not a JSON object (MALFORMED_BODY) or the document is invalid (DOCUMENT_INVALID, with every error)'),
-    413: json(error, 'the body is larger than max_request_bytes (BODY_TOO_LARGE)'),
+    413: json(error, 'the body is larger than max_request_bytes (BODY_TOO_LARGE), or validating it needs more memory than the agent allows (DOCUMENT_TOO_LARGE)'),
   };
   const push = {
     body: { required: true, content: { 'application/json': { schema: document } } },

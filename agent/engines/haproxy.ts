@@ -188,8 +188,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseShowInfo(await o.query(statsSocket, 'show info'));
     },
 
-    async stats() {
-      return parseShowStat(await o.query(statsSocket, 'show stat'));
+    async stats(opts) {
+      return parseShowStat(await o.query(statsSocket, 'show stat'), opts?.frontendsOnly ? { keep: (_px, sv) => sv === 'FRONTEND' } : {});
     },
   };
 }

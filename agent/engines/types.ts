@@ -66,6 +66,6 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** `show info` of the serving worker. */
   info(): Promise<Record<string, string>>;
-  /** `show stat` of the serving worker. */
-  stats(): Promise<StatRow[]>;
+  /** `show stat` of the serving worker; `frontendsOnly`: the listeners' rows alone (cheap with tens of thousands of members). */
+  stats(opts?: { frontendsOnly?: boolean }): Promise<StatRow[]>;
 }

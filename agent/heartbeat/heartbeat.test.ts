@@ -144,8 +144,8 @@ describe('heartbeat loop', () => {
     hb.start();
     expect(t.pending.map((p) => p.ms)).toEqual([0]);
     t.pending.shift()!.fn();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    // compression runs on the thread pool: wait (bounded) for the beat to finish
+    for (let i = 0; i < 200 && t.pending.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(s.sent).toHaveLength(1);
     expect(t.pending.map((p) => p.ms)).toEqual([10_000]);
     await hb.stop();
