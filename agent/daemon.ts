@@ -31,6 +31,8 @@ import { queryUnixSocket } from './unix-socket';
 const HARD_STOP_AFTER_SEC = 600;
 /** How often the engine's supervisor looks for its master: a dead engine serves again within about this plus a start. */
 const ENGINE_PROBE_MS = 500;
+/** An engine that ran this long after a restart counts as healthy again: its next death is restarted at once. */
+const ENGINE_STABLE_MS = 10_000;
 
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
@@ -108,7 +110,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
   });
   // an engine that dies (killed, or its worker crashed and took the master along) is started again from the applied state
-  const engineSupervisor = createSupervisor({ name: engine.name, health: applier.engineHealth, restart: applier.restartEngine, log: log.child({ component: 'supervisor' }), intervalMs: ENGINE_PROBE_MS });
+  const engineSupervisor = createSupervisor({ name: engine.name, health: applier.engineHealth, restart: applier.restartEngine, log: log.child({ component: 'supervisor' }), intervalMs: ENGINE_PROBE_MS, stableMs: ENGINE_STABLE_MS });
   const view: DaemonView = {
     config: cfg, log, info, engine,
     applied: () => {
