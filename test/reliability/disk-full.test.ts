@@ -32,8 +32,8 @@ function bigDoc(g: number): any {
   const pool = d.loadbalancer.pools[0];
   pool.healthmonitor = null;
   const [a, b] = pool.members;
-  // two serving members; the others disabled on ports nothing listens on (the same address and port twice is refused)
-  pool.members = [a, b, ...Array.from({ length: MEMBERS - 2 }, (_x, i) => ({ ...a, member_id: `gen${g}-m${i + 2}`, name: `member-${i + 2}`, protocol_port: 40000 + i, admin_state_up: false }))];
+  // two serving members; the others disabled, on an address of their own (the same address and port twice is refused)
+  pool.members = [a, b, ...Array.from({ length: MEMBERS - 2 }, (_x, i) => ({ ...a, member_id: `gen${g}-m${i + 2}`, name: `member-${i + 2}`, address: `${NET}.9`, protocol_port: 40000 + i, admin_state_up: false }))];
   return d;
 }
 
