@@ -283,6 +283,7 @@ export function createApplier(d: ApplierDeps): Applier {
         await d.engine.stop();
         for (const s of sidecars) await s.stop();
         removeCurrent(layout);
+        markLoaded(layout, null);
         d.store.clear();
         pruneConfigs(layout, []);
         applied = null;
