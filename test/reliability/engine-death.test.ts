@@ -3,10 +3,13 @@
  * (the master exits with it). The agent notices, logs an error, starts it
  * again from `current`, counts it in GET /v1/details, heartbeats resume, and
  * API, disk and engine agree on the applied generation with the VIP serving.
+ * A PUT of the applied generation while it does not serve serves it again.
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
+import * as path from 'node:path';
+import { queryUnixSocket } from '../../agent/unix-socket';
+import { get, startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { AgentProcess, alive, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 import { expectAgree, generationDoc } from '../lib/agreement';
 
@@ -78,6 +81,17 @@ it('heartbeats resume once it serves again', async () => {
   const since = Date.now();
   await until('a heartbeat after the restarts', () => beats.some((t) => t > since), 10000);
   expect((await details()).heartbeat).toMatchObject({ running: true, last_result: 'sent' });
+});
+
+it('re-serves the applied generation on a PUT of it while the engine runs but does not serve it', async () => {
+  const listener = generationDoc(1, vip, backends).loadbalancer.listeners[0].listener_id;
+  // the frontend stopped behind the agent's back: the master lives, the supervisor sees nothing wrong, the VIP is refused
+  await queryUnixSocket(path.join(agent.runDir, 'haproxy.sock'), `disable frontend ${listener}`);
+  await until('the VIP to refuse', async () => (await get(vip.host, vip.port).then(() => false, () => true)), 10000);
+  const r = await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, backends));
+  expect(r.body).toMatchObject({ result: 'applied', generation: 1, reloaded: true });
+  await expectAgree(agent, vip, 1);
+  expect(agent.lines.some((l) => l.msg === 'the applied generation was not serving; it serves again')).toBe(true);
 });
 
 it('answers a PUT of the applied generation as unchanged once it serves again', async () => {
