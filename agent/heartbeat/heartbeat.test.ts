@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -135,6 +136,25 @@ describe('heartbeat loop', () => {
   test('no target: nothing to do, said so', async () => {
     const hb = createHeartbeat({ amphoraId: 'a', heartbeatKey: 'k', intervalSec: 1, targets: [], getApplied: () => applied, readStats: async () => stats, countersFile: path.join(dir, 'c.json'), logger });
     expect(await hb.beat()).toMatchObject({ sent: false, reason: 'no_target' });
+  });
+
+  test('a heartbeat too large for one datagram is logged when trimming starts and when it ends, not at every beat', async () => {
+    // ids as random as Octavia's UUIDs: they do not compress away
+    const many = (n: number) => Array.from({ length: n }, (_x, i) => ({ name: createHash('sha256').update(String(i)).digest('hex'), status: 'UP' }));
+    applied = { generation: 2, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], ['p1:l1', 'p2:l1']) };
+    const big = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: many(60) }, { name: 'p2:l1', servers: many(2) }]), showInfo: showInfo(5, 9) };
+    const small = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: many(2) }]), showInfo: showInfo(5, 9) };
+    const s = fakeSockets();
+    const hb = createHeartbeat({
+      amphoraId: 'amp-9', heartbeatKey: 'key', intervalSec: 10, targets: [{ host: '127.30.0.1', port: 5555 }], getApplied: () => applied,
+      readStats: async () => stats, countersFile: path.join(dir, 'counters.json'), logger, now: () => 42_000, socketFactory: s.factory, maxDatagramBytes: 600,
+    });
+    stats = big;
+    for (let i = 0; i < 3; i++) expect(await hb.beat()).toMatchObject({ sent: true, omitted: ['p1:l1'] });
+    stats = small;
+    for (let i = 0; i < 2; i++) expect(await hb.beat()).toMatchObject({ sent: true, omitted: [] });
+    const trimLines = logs.filter((l) => /member detail|every member again/.test(String(l.msg))).map((l) => `${l.level} ${l.msg}`);
+    expect(trimLines).toEqual(['warn heartbeat too large for one datagram: member detail left out', 'info heartbeats carry every member again']);
   });
 
   test('start beats at once, then every interval; stop cancels', async () => {
