@@ -29,6 +29,8 @@ export interface ProcessRunner {
   kill(pid: number, signal: NodeJS.Signals): boolean;
   /** The process's command line, or null when it is gone. */
   cmdline(pid: number): string[] | null;
+  /** Every pid on the system (from /proc); absent in fakes that need none. */
+  listPids?(): number[];
 }
 
 const MAX_OUTPUT = 1 << 20;
@@ -88,6 +90,9 @@ export function systemRunner(): ProcessRunner {
       } catch {
         return null;
       }
+    },
+    listPids() {
+      return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
     },
   };
 }

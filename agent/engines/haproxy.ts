@@ -79,6 +79,17 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     return argv && argv.some((a) => a.startsWith(masterSocket)) ? pid : null;
   };
 
+  /**
+   * Live processes carrying our master socket on their command line that the
+   * pid file does not name: a master whose pid file another one overwrote
+   * (one that was still re-executing when it was given up on), or its workers.
+   */
+  const strays = (except: number | null): number[] =>
+    (o.runner.listPids?.() ?? []).filter((pid) => pid !== except && o.runner.isAlive(pid) && (o.runner.cmdline(pid) ?? []).some((a) => a.startsWith(masterSocket)));
+  const killStrays = (except: number | null) => {
+    for (const pid of strays(except)) o.runner.kill(pid, 'SIGKILL');
+  };
+
   const status = async (): Promise<EngineStatus> => {
     const base: EngineStatus = { running: false, masterPid: null, workerPid: null, oldWorkerPids: [], reloads: 0, failedReloads: 0, statsSocket, masterSocket };
     const pid = masterPid();
@@ -140,6 +151,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
     async start(configDir, mainFile, opts) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+      // never two masters on one master socket: one the pid file lost track of would serve beside the new one
+      killStrays(null);
       // no worker to take states from: whatever an earlier process left is stale
       writeServerStateOrEmpty(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
@@ -170,7 +183,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
     async stop(graceMs = 5000) {
       const pid = masterPid();
-      if (pid === null) return;
+      if (pid === null) return killStrays(null);
       // SIGUSR1: the master soft-stops its workers and exits after them
       o.runner.kill(pid, 'SIGUSR1');
       const deadline = now() + graceMs;
@@ -180,6 +193,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       while (o.runner.isAlive(pid) && now() < hard) await sleep(25);
       if (o.runner.isAlive(pid)) o.runner.kill(pid, 'SIGKILL');
       fs.rmSync(pidFile, { force: true });
+      killStrays(null);
     },
 
     status,

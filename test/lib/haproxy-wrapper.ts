@@ -42,3 +42,28 @@ export function pauseNext(dir: string, what: 'reload' | 'check'): { reached(): b
     release: () => fs.writeFileSync(path.join(dir, `go-${what}`), ''),
   };
 }
+
+/**
+ * SIGKILLs every process whose command line names `dir` (the test's own temp
+ * dir): a haproxy the wrapper held back while the agent gave up on it, or its
+ * workers, must not outlive a failed test. Nothing outside `dir` is touched.
+ */
+export function killProcessesUnder(dir: string): number[] {
+  const killed: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.split('\0').some((a) => a.includes(dir))) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch { /* gone */ }
+  }
+  return killed;
+}

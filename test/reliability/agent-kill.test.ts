@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 import { agreedGeneration, expectAgree, generationDoc } from '../lib/agreement';
-import { pauseNext, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
+import { pauseNext, killProcessesUnder, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
 
 jest.setTimeout(240000);
 
@@ -40,6 +40,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.cleanup();
+  // a haproxy the wrapper was still holding back when the agent gave up on it is not in the pid file
+  if (work) killProcessesUnder(work);
   await stopBackends(backends ?? []);
   fs.rmSync(work, { recursive: true, force: true });
   // eslint-disable-next-line no-console

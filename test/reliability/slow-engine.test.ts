@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
 import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
 import { expectAgree, generationDoc } from '../lib/agreement';
-import { slowNext as slowNextIn, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
+import { slowNext as slowNextIn, killProcessesUnder, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
 
 jest.setTimeout(120000);
 
@@ -38,6 +38,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.cleanup();
+  // a haproxy the wrapper was still holding back when the agent gave up on it is not in the pid file
+  if (work) killProcessesUnder(work);
   await stopBackends(backends ?? []);
   fs.rmSync(work, { recursive: true, force: true });
 });
