@@ -67,8 +67,8 @@ describe('parseConfig', () => {
       debug: false, bindHost: '0.0.0.0', bindPort: 9443, haproxyCmd: '/usr/sbin/haproxy', nginxCmd: '/usr/sbin/nginx',
       keepalivedCmd: '/usr/sbin/keepalived', controllers: [], heartbeatInterval: 10, heartbeatKey: '',
       serverCertFile: '/cert.pem', serverCaFile: '/ca.pem', amphoraId: '', requestReadTimeout: 180, engine: 'haproxy',
-      stateDir: '/var/lib/amphora-agent', runDir: '/var/lib/amphora-agent/run', maxRequestBytes: 33554432,
-      vrrpInterface: 'eth1',
+      stateDir: '/var/lib/amphora-agent', runDir: '/var/lib/amphora-agent/run', maxRequestBytes: 8388608,
+      engineTimeout: 30, vrrpInterface: 'eth1',
       vrrpTiming: { advertInt: 1, checkInterval: 5, failCount: 2, successCount: 2, garpRefreshInterval: 5, garpRefreshCount: 2 },
     });
   });

@@ -38,6 +38,8 @@ export interface AgentConfig {
   /** engine sockets and pid files; `run_dir` (own key), default `${state_dir}/run` */
   runDir: string;
   maxRequestBytes: number;
+  /** seconds: base time budget of an engine check, start or reload, plus 10 s per MiB of configuration (`engine_timeout`, own key) */
+  engineTimeout: number;
   /** the NIC carrying the VIPs and VRRP adverts (`vrrp_interface`, own key) */
   vrrpInterface: string;
   /** `[keepalived_vrrp]`, Octavia's option names and defaults */
@@ -160,7 +162,9 @@ export function parseConfig(textContent: string): AgentConfig {
     engine,
     stateDir,
     runDir: absolutePath(c, 'amphora_agent', 'run_dir', path.join(stateDir, 'run')),
-    maxRequestBytes: integer(c, 'amphora_agent', 'max_request_bytes', 33554432, 1024, 1 << 30),
+    // 8 MiB: the largest documents within schemas/limits.ts apply in under 512 MiB (docs/configuration.md "Limits")
+    maxRequestBytes: integer(c, 'amphora_agent', 'max_request_bytes', 8388608, 1024, 1 << 30),
+    engineTimeout: integer(c, 'amphora_agent', 'engine_timeout', 30, 1, 3600),
     vrrpInterface: interfaceName(c, 'amphora_agent', 'vrrp_interface', 'eth1'),
     vrrpTiming: vrrpTiming(c),
   };

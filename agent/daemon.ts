@@ -23,7 +23,13 @@ import { buildInfo, opensslVersion, type AgentInfo } from './info';
 import type { Logger } from './log';
 import { systemRunner, type ProcessRunner } from './process-runner';
 import { createStateStore } from './state/store';
+import { createSupervisor } from './supervise/supervisor';
 import { createNotifier, type Notifier } from './systemd/notify';
+
+/** How often the engine's supervisor looks for its master: a dead engine serves again within about this plus a start. */
+const ENGINE_PROBE_MS = 500;
+/** An engine that ran this long after a restart counts as healthy again: its next death is restarted at once. */
+const ENGINE_STABLE_MS = 10_000;
 
 /** What other parts (the heartbeat) read from a running daemon. */
 export interface DaemonView {
@@ -96,6 +102,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
     context: runtime ? () => runtime.context() : undefined,
+    engineTimeoutMs: cfg.engineTimeout * 1000,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),
       settled: (what) => {
@@ -112,6 +119,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       } : undefined,
     },
   });
+  // an engine that dies (killed, or its worker crashed and took the master along) is started again from the applied state
+  const engineSupervisor = createSupervisor({ name: engine.name, health: applier.engineHealth, restart: applier.restartEngine, log: log.child({ component: 'supervisor' }), intervalMs: ENGINE_PROBE_MS, stableMs: ENGINE_STABLE_MS });
   const view: DaemonView = {
     config: cfg, log, info, engine, keepalived,
     applied: () => {
@@ -130,7 +139,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   runtime?.applied(applier.appliedDoc());
   const app = createApp({
     applier, log, maxRequestBytes: cfg.maxRequestBytes, info: () => info,
-    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report }),
+    details: () => buildDetails({ info, applier, engine, stateDir: cfg.stateDir, heartbeat: () => companions.find((c) => c.report)?.report?.() ?? null, keepalived: keepalived.report, engineSupervisor: engineSupervisor.status }),
   });
   const server = createApiServer(app, { tls, requestReadTimeout: cfg.requestReadTimeout });
   const port = await listen(server, cfg.bindHost, cfg.bindPort).catch(async (e) => {
@@ -139,6 +148,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
 
   keepalived.supervisor.start();
+  engineSupervisor.start();
   const applied = applier.applied();
   ready = true;
   for (const c of companions) c.ready?.();
@@ -154,6 +164,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       for (const c of companions) await c.stop();
       await keepalived.supervisor.stop();
       await runtime?.stop();
+      await engineSupervisor.stop();
       // no new connections; an apply in flight finishes and answers before the rest is cut
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

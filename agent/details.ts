@@ -18,6 +18,8 @@ export interface DetailsDeps {
   heartbeat?: () => HeartbeatReport | null;
   /** keepalived's process, VRRP state and restarts (agent/keepalived) */
   keepalived?: () => NonNullable<DetailsBody['keepalived']>;
+  /** deaths and restarts of the engine (agent/supervise) */
+  engineSupervisor?: () => NonNullable<DetailsBody['engine_supervisor']>;
 }
 
 /** Per-listener state of the listeners the engine serves (the engine's own answer, or haproxy's frontends); every other listener is DOWN. */
@@ -30,7 +32,7 @@ async function listenerStates(engine: Engine, ids: string[], plan: ServePlan | u
   const out: DetailsBody['listeners'] = {};
   let rows: StatRow[] = [];
   try {
-    if (served.size && engine.stats) rows = await engine.stats('frontends');
+    if (served.size && engine.stats) rows = await engine.stats({ frontendsOnly: true });
   } catch {
     // engine not running: every listener is DOWN
   }
@@ -83,5 +85,6 @@ export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
     engine_process: engine,
     heartbeat: d.heartbeat?.() ?? null,
     keepalived: d.keepalived?.() ?? null,
+    engine_supervisor: d.engineSupervisor?.() ?? null,
   };
 }

@@ -10,7 +10,9 @@ import * as path from 'node:path';
 export function writeFileSynced(file: string, content: string, mode = 0o600): void {
   const fd = fs.openSync(file, 'w', mode);
   try {
-    fs.writeSync(fd, content);
+    // one write may be short on a full disk without an error; the next one then throws ENOSPC
+    const buf = Buffer.from(content, 'utf8');
+    for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -45,6 +45,15 @@ export class BodyTooLarge extends AgentError {
   }
 }
 
+/** Validating and rendering the document took more memory than the worker may use: refused like a body over the limit. */
+export class DocumentTooLarge extends AgentError {
+  override readonly code = 'DOCUMENT_TOO_LARGE';
+  override readonly status = 413;
+  constructor(readonly heapMb: number) {
+    super(`the document needs more than the ${heapMb} MiB the agent gives validation and rendering; it is over what this agent serves (docs/configuration.md, "Limits")`);
+  }
+}
+
 /** The document does not validate: every problem with its path. */
 export class DocumentInvalid extends AgentError {
   override readonly code = 'DOCUMENT_INVALID';
@@ -108,6 +117,46 @@ export class ApplyFailed extends AgentError {
   }
   override toBody(): ErrorBody {
     return { ...super.toBody(), rolled_back: this.rolledBack };
+  }
+}
+
+/**
+ * An engine step (check, start, reload, verification) did not finish within
+ * its time budget (docs/configuration.md, `engine_timeout`): not a refusal of
+ * the file. In an apply, `rolledBack` says whether the previous configuration
+ * serves again.
+ */
+export class EngineTimeout extends AgentError {
+  override readonly code = 'ENGINE_TIMEOUT';
+  override readonly status = 504;
+  constructor(readonly step: 'check' | 'start' | 'reload' | 'verify', readonly timeoutMs: number, message?: string, readonly rolledBack?: boolean, options?: { cause?: unknown }) {
+    super(message ?? `the engine's ${step} did not finish within ${timeoutMs} ms`, options);
+  }
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), step: this.step, timeout_ms: this.timeoutMs, ...(this.rolledBack === undefined ? {} : { rolled_back: this.rolledBack }) };
+  }
+}
+
+const roomNote = (needed: number | null, free: number | null): string => {
+  const parts = [needed === null ? '' : `needs ${needed} bytes`, free === null ? '' : `${free} bytes free`].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
+
+/** The state directory has no room for what an apply must write (507); nothing changed, or it was rolled back. */
+export class StorageFull extends AgentError {
+  override readonly code = 'STORAGE_FULL';
+  override readonly status = 507;
+  /** `rolledBack`: set when it failed after the engine had reloaded (the commit), with `message` telling the whole story. */
+  readonly rolledBack?: boolean;
+  constructor(readonly dir: string, readonly what: string, readonly neededBytes: number | null, readonly freeBytes: number | null, options?: { cause?: unknown; rolledBack?: boolean; message?: string }) {
+    super(options?.message ?? `the state directory ${dir} has no room for ${what}${roomNote(neededBytes, freeBytes)}`, options);
+    this.rolledBack = options?.rolledBack;
+  }
+  override toBody(): ErrorBody {
+    return {
+      ...super.toBody(), ...(this.freeBytes === null ? {} : { free_bytes: this.freeBytes }), ...(this.neededBytes === null ? {} : { needed_bytes: this.neededBytes }),
+      ...(this.rolledBack === undefined ? {} : { rolled_back: this.rolledBack }),
+    };
   }
 }
 

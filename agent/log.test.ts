@@ -1,4 +1,4 @@
-import { createLogger } from './log';
+import { condition, createLogger } from './log';
 
 describe('createLogger', () => {
   const lines: string[] = [];
@@ -21,5 +21,20 @@ describe('createLogger', () => {
     createLogger({ debug: false, write: (l) => lines.push(l), now }).debug('hidden');
     createLogger({ debug: true, write: (l) => lines.push(l), now }).debug('shown');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['shown']);
+  });
+});
+
+describe('condition', () => {
+  it('logs a repeated condition when it starts, when it changes and when it ends, not at every repeat', () => {
+    const lines: { level: string; msg: string; pools?: string[] }[] = [];
+    const c = condition(createLogger({ debug: false, write: (l) => void lines.push(JSON.parse(l)) }), 'warn', 'trimmed', 'whole again');
+    c.update(false);
+    c.update(true, 'p1', { pools: ['p1'] });
+    c.update(true, 'p1', { pools: ['p1'] });
+    c.update(true, 'p1', { pools: ['p1'] });
+    c.update(true, 'p1,p2', { pools: ['p1', 'p2'] });
+    c.update(false);
+    c.update(false);
+    expect(lines.map((l) => `${l.level} ${l.msg}${l.pools ? ` ${l.pools.join('+')}` : ''}`)).toEqual(['warn trimmed p1', 'warn trimmed p1+p2', 'info whole again']);
   });
 });

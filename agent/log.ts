@@ -54,3 +54,21 @@ export function createLogger(opts: LoggerOptions, base: Record<string, unknown> 
 export function nullLogger(): Logger {
   return createLogger({ debug: false, write: () => undefined });
 }
+
+/** A condition that holds for a while (a heartbeat trimmed, listeners missing): logged when it starts, when it changes, and when it ends. */
+export interface Condition {
+  /** `active` with a `detail` that tells one occurrence from another (a changed detail is logged again). */
+  update(active: boolean, detail?: string, fields?: Record<string, unknown>): void;
+}
+
+/** A condition logged at `level` when it starts or changes, and at info when it ends. */
+export function condition(log: Logger, level: 'warn' | 'error' | 'info', started: string, ended: string): Condition {
+  let current: string | null = null;
+  return {
+    update(active, detail = '', fields) {
+      if (active && current !== detail) log[level](started, fields);
+      else if (!active && current !== null) log.info(ended, fields);
+      current = active ? detail : null;
+    },
+  };
+}

@@ -10,6 +10,8 @@ export interface RunResult {
   signal: string | null;
   stdout: string;
   stderr: string;
+  /** killed because it ran past `timeoutMs` */
+  timedOut?: boolean;
 }
 
 export interface RunOptions {
@@ -27,6 +29,8 @@ export interface ProcessRunner {
   kill(pid: number, signal: NodeJS.Signals): boolean;
   /** The process's command line, or null when it is gone. */
   cmdline(pid: number): string[] | null;
+  /** Every pid on the system (from /proc); absent in fakes that need none. */
+  listPids?(): number[];
 }
 
 const MAX_OUTPUT = 1 << 20;
@@ -41,7 +45,11 @@ export function systemRunner(): ProcessRunner {
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8'); });
         child.stderr.on('data', (d: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8'); });
-        const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+        let timedOut = false;
+        const timer = opts.timeoutMs ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs) : undefined;
         child.on('error', (e) => {
           if (timer) clearTimeout(timer);
           reject(e);
@@ -49,7 +57,7 @@ export function systemRunner(): ProcessRunner {
         // 'close' waits for the pipes; a daemon's launcher closes them when it exits
         child.on('close', (code, signal) => {
           if (timer) clearTimeout(timer);
-          resolve({ code, signal, stdout, stderr });
+          resolve({ code, signal, stdout, stderr, timedOut });
         });
         if (opts.detached) child.unref();
       });
@@ -82,6 +90,9 @@ export function systemRunner(): ProcessRunner {
       } catch {
         return null;
       }
+    },
+    listPids() {
+      return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
     },
   };
 }

@@ -55,7 +55,7 @@ async function main() {
       const beat = async () => {
         const r = await collector.collect();
         if (!r.ok) throw new Error(r.skip);
-        const f = fitDatagram(r.message, KEY);
+        const f = await fitDatagram(r.message, KEY);
         if (!f.ok) throw new Error(f.message);
         bytes = f.datagram.length;
         omitted = f.omitted.length;
@@ -63,7 +63,7 @@ async function main() {
       };
       const cpu = await cpuMsPerOp(beat, 50);
       const fitOnly = sample[members];
-      const cpuFit = await cpuMsPerOp(async () => fitDatagram(fitOnly, KEY), 50);
+      const cpuFit = await cpuMsPerOp(() => fitDatagram(fitOnly, KEY), 50);
       await runScenario({
         name: `agent heartbeat, ${members} members`,
         runs: 50,

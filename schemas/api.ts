@@ -12,8 +12,8 @@ import { API_VERSIONS, SUPPORTED_SCHEMA_VERSIONS } from './version';
 
 /** Stable error codes of the API (agent/errors.ts), with the statuses in the OpenAPI document. */
 export const ERROR_CODES = [
-  'DOCUMENT_INVALID', 'MALFORMED_BODY', 'BODY_TOO_LARGE', 'GENERATION_STALE', 'GENERATION_CONFLICT',
-  'RENDER_FAILED', 'ENGINE_REFUSED', 'VRRP_INTERFACE_MISSING', 'APPLY_FAILED', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
+  'DOCUMENT_INVALID', 'MALFORMED_BODY', 'BODY_TOO_LARGE', 'DOCUMENT_TOO_LARGE', 'GENERATION_STALE', 'GENERATION_CONFLICT',
+  'RENDER_FAILED', 'ENGINE_REFUSED', 'VRRP_INTERFACE_MISSING', 'APPLY_FAILED', 'ENGINE_TIMEOUT', 'STORAGE_FULL', 'ENGINE_FAILED', 'NOT_APPLIED', 'NOT_FOUND', 'AGENT_ERROR',
 ] as const;
 
 /**
@@ -41,7 +41,11 @@ export function buildApiSchemas(strict = false) {
     applied_generation: generation.optional().describe('GENERATION_STALE, GENERATION_CONFLICT: the applied generation'),
     engine_output: z.string().optional().describe('ENGINE_REFUSED: what the engine said about the candidate configuration'),
     candidate_dir: z.string().optional().describe('ENGINE_REFUSED: where the refused candidate was kept for debugging'),
-    rolled_back: z.boolean().optional().describe('APPLY_FAILED: whether the previous configuration was restored'),
+    rolled_back: z.boolean().optional().describe('APPLY_FAILED, ENGINE_TIMEOUT of a reload: whether the previous configuration serves again'),
+    free_bytes: z.number().int().optional().describe('STORAGE_FULL: bytes free in the state directory'),
+    needed_bytes: z.number().int().optional().describe('STORAGE_FULL: bytes the apply needed there (with a margin)'),
+    step: z.enum(['check', 'start', 'reload', 'verify']).optional().describe('ENGINE_TIMEOUT: the engine step that ran out of time'),
+    timeout_ms: z.number().int().optional().describe('ENGINE_TIMEOUT: the budget it had (engine_timeout, scaled with the size of the configuration)'),
     vrrp_interface: z.string().optional().describe('VRRP_INTERFACE_MISSING: the configured [amphora_agent] vrrp_interface'),
     interfaces: names.optional().describe("VRRP_INTERFACE_MISSING: this VM's interfaces"),
   });
@@ -92,6 +96,16 @@ export function buildApiSchemas(strict = false) {
     obj({ running: z.literal(false), error: z.string().describe('why the engine could not be asked') }),
   ]);
 
+  // restarts of a process the agent supervises (the engine, keepalived)
+  const supervision = {
+    deaths: z.number().int().describe('times it was found dead since the agent started'),
+    restarts: z.number().int().describe('times the agent started it again'),
+    last_death_at: time.nullable(),
+    last_restart_at: time.nullable(),
+    last_restart_error: z.string().nullable().describe('why the last restart failed, until one succeeds'),
+    next_restart_at: time.nullable().describe('while dead and waiting out the backoff'),
+  };
+
   const details = obj({
     ...info.shape,
     applied_generation: generation.nullable(),
@@ -134,13 +148,9 @@ export function buildApiSchemas(strict = false) {
       vrrp_priority: z.number().int().nullable(),
       last_transition: time.nullable(),
       lvs: obj({ available: z.boolean(), reason: z.string().nullable().describe('why IPVS cannot serve, when not available') }).nullable(),
-      deaths: z.number().int(),
-      restarts: z.number().int(),
-      last_death_at: time.nullable(),
-      last_restart_at: time.nullable(),
-      last_restart_error: z.string().nullable(),
-      next_restart_at: time.nullable(),
+      ...supervision,
     }).nullable(),
+    engine_supervisor: obj(supervision).nullable().describe('the engine restarted from the applied state when it dies (null until the agent is ready)'),
     heartbeat: obj({
       targets: names.describe('IP:PORT'),
       last_send_error: z.string().nullable(),

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import * as E from './enums';
 import * as P from './patterns';
+import { MAX_LISTENERS, MAX_MEMBERS_PER_POOL, MAX_POOLS } from './limits';
 
 const MAX_TIMEOUT_MS = 24 * 24 * 60 * 60 * 1000; // Octavia's MAX_TIMEOUT
 
@@ -125,7 +126,7 @@ export function buildSchemas(strict: boolean) {
     lb_algorithm: z.enum(E.LB_ALGORITHMS),
     session_persistence: orNull(sessionPersistence),
     healthmonitor: orNull(healthMonitor),
-    members: withDefault(z.array(member).max(100000), []),
+    members: withDefault(z.array(member).max(MAX_MEMBERS_PER_POOL), []),
     tls_enabled: withDefault(z.boolean(), false),
     tls_container_ref: orNull(ref),
     tls_container_data: orNull(tlsContainer),
@@ -236,8 +237,8 @@ export function buildSchemas(strict: boolean) {
     // Octavia 2025.1+: security groups of the VIP port, applied by Neutron; nothing to render on the VM
     vip_sg_ids: orNull(z.array(id).max(100)),
     additional_vips: withDefault(z.array(additionalVip).max(64), []),
-    listeners: withDefault(z.array(listener).max(10000), []),
-    pools: withDefault(z.array(pool).max(20000), []),
+    listeners: withDefault(z.array(listener).max(MAX_LISTENERS), []),
+    pools: withDefault(z.array(pool).max(MAX_POOLS), []),
     flavor: orNull(z.record(z.string(), z.unknown())),
     availability_zone: orNull(z.union([freeText, z.record(z.string(), z.unknown())])),
   });

@@ -69,7 +69,7 @@ describe('schemas/generated', () => {
     ]);
     const put = api.paths['/v1/loadbalancer'].put;
     expect(put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Document' });
-    expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '409', '413', '422', '503']);
+    expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '409', '413', '422', '503', '504', '507']);
     expect(api.components.schemas.Error.properties.errors.items).toEqual({ $ref: '#/components/schemas/ValidationError' });
     expect(api.components.schemas.ValidationError.required).toEqual(['path', 'message']);
   });

@@ -88,7 +88,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
   const applied = A.applyResult;
   const errors = {
     400: json(error, 'the body is not a JSON object (MALFORMED_BODY) or the document is invalid (DOCUMENT_INVALID, with every error)'),
-    413: json(error, 'the body is larger than max_request_bytes (BODY_TOO_LARGE)'),
+    413: json(error, 'the body is larger than max_request_bytes (BODY_TOO_LARGE), or validating it needs more memory than the agent allows (DOCUMENT_TOO_LARGE)'),
   };
   const push = {
     body: { required: true, content: { 'application/json': { schema: document } } },
@@ -106,6 +106,8 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
       409: json(error, 'generation lower than the applied one (GENERATION_STALE) or same generation with other content (GENERATION_CONFLICT); nothing touched'),
       422: json(error, 'the engine refused the rendered configuration (ENGINE_REFUSED, RENDER_FAILED); nothing changed'),
       503: json(error, 'applying failed and the previous configuration was restored (APPLY_FAILED, ENGINE_FAILED)'),
+      504: json(error, 'an engine step (check, start, reload) ran out of its time budget (ENGINE_TIMEOUT); rolled_back says whether the previous configuration serves again'),
+      507: json(error, 'the state directory has no room for the apply (STORAGE_FULL): refused before the engine was touched, or, when the commit failed after the reload, rolled back (rolled_back)'),
     },
   });
   r.registerPath({
@@ -113,7 +115,7 @@ function describeRoutes(S: Schemas, A: ReturnType<typeof buildApiSchemas>, compo
     path: '/v1/loadbalancer/validate',
     summary: 'Everything PUT does short of touching the running engine',
     request: push,
-    responses: { 200: json(A.validateResult, 'valid; `unchanged` when a PUT of it would be a no-op'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration') },
+    responses: { 200: json(A.validateResult, 'valid; `unchanged` when a PUT of it would be a no-op'), ...errors, 409: json(error, 'stale or conflicting generation'), 422: json(error, 'the engine refused the rendered configuration'), 504: json(error, 'the engine check ran out of its time budget (ENGINE_TIMEOUT)'), 507: json(error, 'no room in the state directory for the candidate (STORAGE_FULL)') },
   });
   r.registerPath({
     method: 'get',

@@ -4,6 +4,7 @@ import { checkCrossRules } from './cross-rules';
 import { checkPemFields } from './pem-rules';
 import { formatPath } from './raw';
 import { Document, lenientSchemas, strictSchemas } from './document';
+import { checkSizeLimits } from './limits';
 import { SCHEMA_MAJOR, SCHEMA_MINOR, SUPPORTED_SCHEMA_VERSIONS } from './version';
 
 export interface ValidationError {
@@ -65,6 +66,9 @@ export function validateDocument(input: unknown): ValidationResult {
   }
   const versionError = checkSchemaVersion(input);
   if (versionError) return { ok: false, errors: [versionError] };
+  // over a size limit: refused before the schema walks every member
+  const tooLarge = checkSizeLimits(input);
+  if (tooLarge.length) return { ok: false, errors: tooLarge };
   const minor = Number((input as { schema_version: string }).schema_version.split('.')[1]);
   const schemas = minor > SCHEMA_MINOR ? lenientSchemas : strictSchemas;
   const parsed = schemas.document.safeParse(input);

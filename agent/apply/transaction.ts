@@ -1,22 +1,28 @@
 /**
  * The apply transaction of one PUT: validate, check the generation, render,
  * stage a candidate, let the engine check it, swap `current`, reload, verify,
- * and only then commit the state. A failed reload or verification points
- * `current` back and reloads the previous set (503). One apply at a time.
+ * and only then commit the state (staged before the swap: commit.ts). A
+ * failed reload, verification or commit puts the last good set back
+ * (rollback.ts, reconcile.ts: 503, 504, 507). One apply at a time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 import type { RenderContext, RenderOutput, ServePlan } from '../../renderers/types';
 import type { Prepared, Preparer } from './prepare';
-import { AgentError, ApplyFailed, DocumentInvalid, EngineRefused, RenderFailed } from '../errors';
+import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
+import { DEFAULT_ENGINE_TIMEOUT_SEC, filesBytes, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { filesHash } from '../state/hash';
+import { ensureSpace, writing } from '../state/space';
 import type { AppliedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
+import { commitStaged, stageState } from './commit';
+import { loadedConfig, markLoaded, reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
+import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, syncCandidate, writeCandidate, type ConfigLayout } from './staging';
 import { firstDifference } from './doc-diff';
@@ -54,6 +60,10 @@ export interface ApplierDeps {
   sleep?: (ms: number) => Promise<void>;
   hooks?: ApplyHooks;
   verifyTimeoutMs?: number;
+  /** base time budget of an engine step, scaled with the rendered files (agent/apply/budget.ts; default 30 s) */
+  engineTimeoutMs?: number;
+  /** how long to wait for a reload in progress to end before a rollback (default: twice the step budget) */
+  settleTimeoutMs?: number;
   /** names the cause of a failed reload (default: probe binds of the new listener addresses) */
   diagnose?: (next: ServePlan, previous: ServePlan | null) => Promise<string | null>;
   /** processes served beside the engine (keepalived): checked, served, rolled back and stopped with it */
@@ -89,11 +99,19 @@ export function createApplier(d: ApplierDeps): Applier {
 
   /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
   const stageChecked = async (name: string, out: RenderOutput, doc: Document, durable = true): Promise<string> => {
-    const dir = writeCandidate(layout, name, out, false);
+    let dir: string;
+    try {
+      ensureSpace(d.stateDir, filesBytes(out.files), 'the candidate configuration');
+      dir = writing(d.stateDir, 'the candidate configuration', () => writeCandidate(layout, name, out, false));
+    } catch (e) {
+      fs.rmSync(path.join(layout.configsDir, name), { recursive: true, force: true });
+      throw e;
+    }
     let refused: { who: string; output: string } | null = null;
     try {
       // the files become durable while the engine reads them: both are needed before `current` may point there
-      const [check] = await Promise.all([d.engine.check(dir, out.main), durable ? syncCandidate(layout, dir) : undefined]);
+      const synced = durable ? syncCandidate(layout, dir).catch((e) => writing(d.stateDir, 'the candidate configuration', () => { throw e; })) : undefined;
+      const [check] = await Promise.all([d.engine.check(dir, out.main, { timeoutMs: budget(out.files) }), synced]);
       if (!check.ok) refused = { who: d.engine.name, output: check.output };
       for (const s of sidecars) {
         if (refused) break;
@@ -111,76 +129,100 @@ export function createApplier(d: ApplierDeps): Applier {
     return dir;
   };
 
-  const verify = (plan: ServePlan) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? 10000, now: () => now().getTime(), sleep });
+  const budget = (files: Record<string, string>) => stepBudgetMs(files, d.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_SEC * 1000);
+  // settling only waits for a reload already under way; the alternative is a restart, so it gets twice the step's budget
+  const settleMs = (files: Record<string, string>) => d.settleTimeoutMs ?? 2 * budget(files);
+  const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
-  const serve = async (doc: Document, out: RenderOutput): Promise<void> => {
+  const serve = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
+    // never reload over a reload in progress (one an earlier failed apply left behind)
+    const timeoutMs = budget(out.files);
+    await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
     const st = await d.engine.status();
-    if (st.running) {
-      await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
-      await d.engine.reload(out.serves);
-    }
-    else await d.engine.start(layout.currentLink, out.main);
-    await verify(out.serves);
+    if (st.running) await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+    markLoaded(layout, null);
+    if (st.running) await d.engine.reload(out.serves, { timeoutMs });
+    else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
+    await verify(out.serves, timeoutMs);
+    markLoaded(layout, name);
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
   };
-  const outputOf = (s: AppliedState): RenderOutput => ({ files: s.files, main: s.main, secrets: s.secrets, serves: s.serves });
+  const reconcileDeps: ReconcileDeps = {
+    engine: d.engine, layout, log: d.log, now: () => now().getTime(), sleep, verify,
+    beforeReload: async () => d.hooks?.beforeReload?.(),
+  };
+  const servedState = (s: AppliedState): ServedState => ({ configDir: s.configDir, main: s.main, serves: s.serves, timeoutMs: budget(s.files) });
+  const rollbackDeps: RollbackDeps = { reconcile: reconcileDeps, sidecars, log: d.log, servedState, settleMs };
 
-  /** Swaps `current` to `name` and serves it; on failure restores the previous set (503). */
+  /** Starts the applied state when the engine is not running (died); false when nothing was applied or it runs. */
+  const restartLocked = async (): Promise<boolean> => {
+    if (!applied || (await d.engine.status().catch(() => null))?.running !== false) return false;
+    const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: false });
+    d.log.warn('the engine serves the applied generation again', { generation: applied.state.generation, how });
+    return true;
+  };
+
+  /** Swaps `current` to `name` and serves it; on failure restores the previous set (503, 504). */
   const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
-    const prevName = currentTarget(layout);
     const prev = applied;
-    switchCurrent(layout, name);
+    writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.step?.('switched');
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(doc, out);
+      await serve(name, doc, out);
       d.hooks?.step?.('served');
       counters.reloads++;
     } catch (e) {
       counters.reloadFailures++;
       const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
       d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
-      let rolledBack = true;
-      if (prev && prevName) {
-        switchCurrent(layout, prevName);
-        try {
-          await serve(prev.doc, outputOf(prev.state));
-        } catch (e2) {
-          rolledBack = false;
-          d.log.error('restoring the previous configuration failed', { generation: prev.state.generation, error: e2 });
-        }
-      } else {
-        removeCurrent(layout);
-        await d.engine.stop().catch((e2) => d.log.error('stopping the engine after a failed first apply failed', { error: e2 }));
-        for (const s of sidecars) await s.stop().catch((e2) => d.log.error(`stopping ${s.name} after a failed first apply failed`, { error: e2 }));
-      }
+      const { rolledBack, tail } = await rollBack(rollbackDeps, prev, out);
       keepFailed(layout, path.join(layout.configsDir, name));
-      const tail = rolledBack ? (prev ? `generation ${prev.state.generation} is serving again` : 'nothing was serving before') : 'restoring the previous configuration failed too';
+      if (e instanceof EngineTimeout) throw new EngineTimeout(e.step, e.timeoutMs, `applying generation ${doc.generation} failed: ${e.message}; ${tail}`, rolledBack, { cause: e });
       throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
 
-  /** Activates and commits; tells the hooks once the outcome is known. */
+  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): AppliedState => ({
+    format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
+    secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+  });
+
+  const adopt = (state: AppliedState, doc: Document): void => {
+    applied = { state, doc };
+    // dry-run candidates of concurrent validations are theirs to remove
+    pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
+  };
+
+  /** Stages the state, activates, commits; tells the hooks once the outcome is known. */
   const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput): Promise<void> => {
     try {
-      await activate(name, doc, out);
-      commit(doc, input, hash, out, name);
+      const state = stateOf(doc, input, hash, out, name);
+      const staged = stageState(d.store, d.stateDir, layout.configsDir, state);
+      const prev = applied;
+      try {
+        await activate(name, doc, out);
+      } catch (e) {
+        staged.discard();
+        throw e;
+      }
+      await commitStaged({ store: d.store, stateDir: d.stateDir, log: d.log }, staged, state, async () => {
+        counters.reloadFailures++;
+        return rollBack(rollbackDeps, prev, out);
+      });
+      adopt(state, doc);
     } finally {
       d.hooks?.settled?.(applied ? `serving generation ${applied.state.generation}` : 'no document applied');
     }
   };
 
+  /** Commits a state whose files the engine already serves (no reload). */
   const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
-    const state: AppliedState = {
-      format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-      secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
-    };
-    d.store.save(state);
+    const state = stateOf(doc, input, hash, out, configDir);
+    writing(d.stateDir, 'the new state record', () => d.store.save(state));
     d.hooks?.step?.('committed');
-    applied = { state, doc };
-    // dry-run candidates of concurrent validations are theirs to remove
-    pruneConfigs(layout, [configDir], (n) => n.startsWith(VALIDATE_PREFIX));
+    adopt(state, doc);
   };
 
   const applyLocked = async (input: unknown): Promise<ApplyResult> => {
@@ -191,14 +233,20 @@ export function createApplier(d: ApplierDeps): Applier {
     const { doc, hash } = prepared;
     lap('validated');
     if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
-      return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
+      // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
+      if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
+      const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: true }).catch((e) => {
+        throw new EngineFailed(`generation ${doc.generation} is applied but not serving, and serving it again failed: ${(e as Error).message}`, { cause: e });
+      });
+      d.log.warn('the applied generation was not serving; it serves again', { generation: doc.generation, how });
+      return { result: 'applied', generation: doc.generation, hash, reloaded: true };
     }
     const out = rendered(prepared);
     lap('rendered');
-    const st = await d.engine.status();
+    const st = await d.engine.status().catch(() => null);
     lap('status');
     const target = currentTarget(layout);
-    const live = applied && st.running && target === applied.state.configDir ? applied : null;
+    const live = applied && st?.running && target === applied.state.configDir ? applied : null;
     const done = (path: LastApply['path'], reason: string): ApplyResult => {
       lap('committed');
       lastApply = { generation: doc.generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
@@ -210,7 +258,7 @@ export function createApplier(d: ApplierDeps): Applier {
       commit(doc, input as Record<string, unknown>, hash, out, target!);
       return done('none', 'the rendered files are unchanged');
     }
-    let why = !applied ? 'the first document' : !st.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
+    let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
     const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
     if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
     if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
@@ -219,21 +267,33 @@ export function createApplier(d: ApplierDeps): Applier {
     lap('checked');
     d.hooks?.step?.('checked');
     if (live && runtime?.ok) {
-      switchCurrent(layout, name);
+      // the record is written before anything changes: no room is a 507 with nothing touched
+      const state = stateOf(doc, input as Record<string, unknown>, hash, out, name);
+      const staged = stageState(d.store, d.stateDir, layout.configsDir, state);
+      writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
       d.hooks?.step?.('switched');
-      try {
-        await d.engine.applyMembers!(runtime.ops, out.serves);
+      // what the engine runs is neither set until verified: a restart in between reloads the committed one
+      markLoaded(layout, null);
+      let failed: unknown = null;
+      await d.engine.applyMembers!(runtime.ops, out.serves).catch((e: unknown) => (failed = e ?? new Error('unknown')));
+      if (!failed) {
+        markLoaded(layout, name);
         lap('runtime-applied');
         d.hooks?.step?.('runtime-applied');
-        commit(doc, input as Record<string, unknown>, hash, out, name);
+        await commitStaged({ store: d.store, stateDir: d.stateDir, log: d.log }, staged, state, async () => {
+          counters.reloadFailures++;
+          return rollBack(rollbackDeps, live, out);
+        });
+        d.hooks?.step?.('committed');
+        adopt(state, doc);
         counters.runtimeApplies++;
         return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
-      } catch (e) {
-        // the reload below makes the engine serve the new files whatever the runtime holds
-        switchCurrent(layout, live.state.configDir);
-        why = `the runtime changes failed (${(e as Error).message})`;
-        d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: e });
       }
+      // the reload below makes the engine serve the new files whatever the runtime holds
+      staged.discard();
+      switchCurrent(layout, live.state.configDir);
+      why = `the runtime changes failed (${(failed as Error).message})`;
+      d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: failed });
     }
     await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
     return done('reload', why);
@@ -278,6 +338,7 @@ export function createApplier(d: ApplierDeps): Applier {
         for (const s of sidecars) await s.stop();
         await d.engine.stop();
         removeCurrent(layout);
+        markLoaded(layout, null);
         d.store.clear();
         pruneConfigs(layout, []);
         applied = null;
@@ -299,9 +360,12 @@ export function createApplier(d: ApplierDeps): Applier {
         const prepared = await parse(state.document);
         const doc = prepared.doc;
         const out = rendered(prepared);
+        // an agent killed mid-apply may have left a reload under way
+        await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
         const st = await d.engine.status();
         const target = currentTarget(layout);
-        if (st.running && target === state.configDir && filesHash(out.files) === state.filesHash) {
+        // adopt only an engine verified to serve the committed files: one killed between a reload and its commit or rollback is reloaded
+        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && filesHash(out.files) === state.filesHash) {
           await verify(out.serves);
           // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor
@@ -336,6 +400,13 @@ export function createApplier(d: ApplierDeps): Applier {
       }),
 
     drain: () => mutex.run(async () => undefined),
+    engineHealth: () => mutex.run(async () => {
+      if (!applied) return 'idle';
+      const st = await d.engine.status().catch(() => null);
+      // no answer from a live master: mid-reload or busy, not dead
+      return st && !st.running ? 'dead' : 'running';
+    }),
+    restartEngine: () => mutex.run(restartLocked),
     applied: () => applied?.state ?? null,
     appliedDoc: () => applied?.doc ?? null,
     lastRefused: () => refused,

@@ -57,4 +57,8 @@ export interface Applier {
   restoreError(): string | null;
   counters(): ApplyCounters;
   lastApply(): LastApply | null;
+  /** For the engine's supervisor: idle (nothing applied), running, or dead (applied and not running). Waits for an apply in flight. */
+  engineHealth(): Promise<'idle' | 'running' | 'dead'>;
+  /** Starts the engine again from the applied state when it should run and does not; false when there was nothing to do. */
+  restartEngine(): Promise<boolean>;
 }

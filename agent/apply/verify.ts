@@ -14,7 +14,7 @@ export async function verifyServing(engine: Engine, frontends: readonly string[]
   const info = await engine.info();
   if (Number(info.Pid) !== status.workerPid) return `the stats socket answers for pid ${info.Pid}, not the new worker ${status.workerPid}`;
   if (frontends.length === 0) return null;
-  const rows = await engine.stats('frontends');
+  const rows = await engine.stats({ frontendsOnly: true });
   const open = new Set(rows.filter((r) => r.svname === 'FRONTEND' && r.status === 'OPEN').map((r) => r.pxname));
   const missing = frontends.filter((f) => !open.has(f));
   return missing.length ? `listeners not open: ${missing.join(', ')}` : null;

@@ -6,7 +6,15 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RenderContext } from '../../renderers/types';
+import { DocumentTooLarge } from '../errors';
 import type { Prepared, Preparer } from './prepare';
+
+/**
+ * The worker's V8 old generation, MiB: the largest accepted document needs
+ * about a third of it (schemas/limits.ts); past it the worker stops with
+ * ERR_WORKER_OUT_OF_MEMORY and the document is refused (413), the daemon unharmed.
+ */
+export const WORKER_HEAP_MB = 256;
 
 export interface WorkerPreparer {
   prepare: Preparer;
@@ -20,7 +28,8 @@ interface Pending {
 }
 
 /** A preparer backed by one lazily started worker thread, stopped when idle. */
-export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void }): WorkerPreparer {
+export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void; heapMb?: number }): WorkerPreparer {
+  const heapMb = o.heapMb ?? WORKER_HEAP_MB;
   const file = o.workerFile ?? path.join(__dirname, 'prepare-worker.js');
   const idleMs = o.idleMs ?? 10_000;
   const pending = new Map<number, Pending>();
@@ -41,7 +50,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     o.onIdle?.();
   };
   const start = (): Worker => {
-    const w = new Worker(file, { workerData: { context: o.context } });
+    const w = new Worker(file, { workerData: { context: o.context }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     w.on('message', (m: { id: number; result?: Prepared; error?: string }) => {
       const p = pending.get(m.id);
       if (!p) return;
@@ -55,7 +64,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         idle.unref();
       }
     });
-    w.on('error', (e) => failAll(new Error(`validation worker crashed: ${e.message}`)));
+    w.on('error', (e) => failAll((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? new DocumentTooLarge(heapMb) : new Error(`validation worker crashed: ${e.message}`)));
     w.on('exit', (code) => {
       if (worker === w) worker = null;
       if (pending.size) failAll(new Error(`validation worker exited with code ${code}`));

@@ -35,21 +35,75 @@ export function splitCsvLine(line: string): string[] {
   return out;
 }
 
-/** Rows of `show stat` keyed by the header's column names. */
-export function parseShowStat(text: string): StatRow[] {
-  const lines = text.split('\n');
-  const headerAt = lines.findIndex((l) => l.startsWith('# '));
-  if (headerAt < 0) return [];
-  const names = splitCsvLine(lines[headerAt].slice(2).trimEnd());
-  const rows: StatRow[] = [];
-  for (const line of lines.slice(headerAt + 1)) {
-    if (!line.trim()) continue;
-    const cells = splitCsvLine(line.trimEnd());
-    const row: StatRow = {};
-    for (let c = 0; c < names.length; c++) if (names[c]) row[names[c]] = cells[c] ?? '';
-    rows.push(row);
+/** What to keep of `show stat`: some columns only, rows of some proxies only (the heartbeat reads ~10 of ~100 columns). */
+export interface StatFilter {
+  columns?: readonly string[];
+  /** keeps a row by its first two cells (proxy, server) before the rest is split */
+  keep?: (pxname: string, svname: string) => boolean;
+}
+
+/**
+ * The picked cells of one unquoted line (ids and statuses never hold commas
+ * or quotes), sliced straight out of the text: nothing past the last picked
+ * column is touched, and `keep` sees the first two cells before the rest.
+ * Null when `keep` refuses the row.
+ */
+function pickCells(text: string, start: number, end: number, isPicked: boolean[], last: number, keep?: StatFilter['keep']): (string | undefined)[] | null {
+  const cells: (string | undefined)[] = new Array(last + 1);
+  let from = start;
+  for (let c = 0; c <= last && from <= end; c++) {
+    let to = text.indexOf(',', from);
+    if (to < 0 || to > end) to = end;
+    if (isPicked[c] || (keep && c < 2)) cells[c] = text.slice(from, to);
+    if (keep && c === 1 && !keep(cells[0] ?? '', cells[1] ?? '')) return null;
+    from = to + 1;
   }
-  return rows;
+  if (keep && last < 1 && !keep(cells[0] ?? '', '')) return null;
+  return cells;
+}
+
+/** Rows of `show stat` keyed by the header's column names (all of them, or those `f` asks for). */
+export function parseShowStat(text: string, f: StatFilter = {}): StatRow[] {
+  return [...statRows(text, f)];
+}
+
+/** The rows one at a time, so a caller can let other work run between them (tens of thousands of members). */
+export function* statRows(text: string, f: StatFilter = {}): Generator<StatRow> {
+  let names: string[] | null = null;
+  let picked: number[] = [];
+  let isPicked: boolean[] = [];
+  let last = -1;
+  let nextQuote = text.indexOf('"');
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    start = end + 1;
+    while (end > lineStart && (text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 32)) end--;
+    if (end === lineStart) continue;
+    if (!names) {
+      const line = text.slice(lineStart, end);
+      if (!line.startsWith('# ')) continue;
+      names = splitCsvLine(line.slice(2));
+      const want = f.columns ? new Set(f.columns) : null;
+      picked = names.map((n, i) => (n && (!want || want.has(n)) ? i : -1)).filter((i) => i >= 0);
+      isPicked = names.map((_n, i) => picked.includes(i));
+      last = Math.max(picked.length ? picked[picked.length - 1] : -1, f.keep ? 1 : -1);
+      continue;
+    }
+    let cells: (string | undefined)[] | null;
+    // the next quote anywhere ahead, found once per quote rather than once per line
+    if (nextQuote >= 0 && nextQuote < lineStart) nextQuote = text.indexOf('"', lineStart);
+    if (nextQuote < 0 || nextQuote >= end) cells = pickCells(text, lineStart, end, isPicked, last, f.keep);
+    else {
+      cells = splitCsvLine(text.slice(lineStart, end));
+      if (f.keep && !f.keep(cells[0] ?? '', cells[1] ?? '')) cells = null;
+    }
+    if (!cells) continue;
+    const row: StatRow = {};
+    for (const c of picked) row[names[c]] = cells[c] ?? '';
+    yield row;
+  }
 }
 
 /** `show info` as a map of key to value. */

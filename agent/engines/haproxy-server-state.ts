@@ -59,7 +59,29 @@ export function writeServerState(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Writes the state file, or when that fails (a full disk) leaves it empty:
+ * member health then starts from the checks, never from stale states of an
+ * earlier reload. Carrying health over is worth no failed reload. False when
+ * the content could not be written.
+ */
+export function writeServerStateOrEmpty(file: string, content: string): boolean {
+  try {
+    writeServerState(file, content);
+    return true;
+  } catch {
+    fs.rmSync(path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`), { force: true });
+    try {
+      // truncating frees pages and needs none
+      fs.truncateSync(file, 0);
+    } catch {
+      // no file at all: haproxy starts without states
+    }
+    return false;
+  }
+}
+
 /** An empty state file when there is none: haproxy warns about a missing one at every check and start. */
 export function ensureServerState(file: string): void {
-  if (!fs.existsSync(file)) writeServerState(file, `${FORMAT_VERSION}\n`);
+  if (!fs.existsSync(file)) writeServerStateOrEmpty(file, `${FORMAT_VERSION}\n`);
 }

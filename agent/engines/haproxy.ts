@@ -8,16 +8,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineFailed } from '../errors';
+import { EngineFailed, EngineTimeout } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
 import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
-import { ensureServerState, filterServerState, writeServerState } from './haproxy-server-state';
+import { ensureServerState, filterServerState, writeServerStateOrEmpty } from './haproxy-server-state';
 import { createMemberApplier } from './haproxy-members';
 import { planMemberChanges } from './haproxy-runtime';
 import type { Logger } from '../log';
-import type { CheckResult, Engine, EngineStatus, EngineVersion } from './types';
+import type { CheckResult, Engine, EngineStatus, EngineVersion, StepOptions } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
 
@@ -86,6 +86,17 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     return argv && argv.some((a) => a.startsWith(masterSocket)) ? pid : null;
   };
 
+  /**
+   * Live processes carrying our master socket on their command line that the
+   * pid file does not name: a master whose pid file another one overwrote
+   * (one that was still re-executing when it was given up on), or its workers.
+   */
+  const strays = (except: number | null): number[] =>
+    (o.runner.listPids?.() ?? []).filter((pid) => pid !== except && o.runner.isAlive(pid) && (o.runner.cmdline(pid) ?? []).some((a) => a.startsWith(masterSocket)));
+  const killStrays = (except: number | null) => {
+    for (const pid of strays(except)) o.runner.kill(pid, 'SIGKILL');
+  };
+
   const status = async (): Promise<EngineStatus> => {
     const base: EngineStatus = { running: false, masterPid: null, workerPid: null, oldWorkerPids: [], reloads: 0, failedReloads: 0, statsSocket, masterSocket };
     const pid = masterPid();
@@ -105,9 +116,10 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     };
   };
 
-  /** Polls the master until `done` says yes; the master socket is briefly gone while it re-execs. */
-  const waitFor = async (what: string, done: (s: EngineStatus) => boolean): Promise<EngineStatus> => {
-    const deadline = now() + readyTimeoutMs;
+  /** Polls the master until `done` says yes; the master socket is gone while it re-execs and parses the configuration. */
+  const waitFor = async (step: 'start' | 'reload', done: (s: EngineStatus) => boolean, opts?: StepOptions): Promise<EngineStatus> => {
+    const limit = opts?.timeoutMs ?? readyTimeoutMs;
+    const deadline = now() + limit;
     let last: unknown;
     for (;;) {
       try {
@@ -117,7 +129,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       } catch (e) {
         last = e;
       }
-      if (now() > deadline) throw new EngineFailed(`haproxy: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
+      if (now() > deadline) throw new EngineTimeout(step, limit, `haproxy: the ${step} did not finish within ${limit} ms`, undefined, { cause: last });
       await sleep(10);
     }
   };
@@ -133,29 +145,35 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseHaproxyVersion(r.stdout);
     },
 
-    async check(configDir, mainFile): Promise<CheckResult> {
+    async check(configDir, mainFile, opts): Promise<CheckResult> {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       ensureServerState(stateFile);
-      const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: 60000 });
+      const limit = opts?.timeoutMs ?? 60000;
+      const r = await o.runner.run(o.cmd, ['-c', '-C', configDir, '-f', path.join(configDir, mainFile)], { timeoutMs: limit });
+      // killed for time, haproxy refused nothing: its silence is not a verdict on the file
+      if (r.timedOut) throw new EngineTimeout('check', limit, `haproxy -c did not finish within ${limit} ms`);
       const output = `${r.stderr}\n${r.stdout}`.trim();
       return { ok: r.code === 0, output };
     },
 
-    async start(configDir, mainFile) {
+    async start(configDir, mainFile, opts) {
       fs.mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
       members.forget();
+      // never two masters on one master socket: one the pid file lost track of would serve beside the new one
+      killStrays(null);
       // no worker to take states from: whatever an earlier process left is stale
-      writeServerState(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
+      writeServerStateOrEmpty(stateFile, filterServerState('', { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] }));
       const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-C', configDir, '-f', path.join(configDir, mainFile)];
-      const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: 60000 });
+      const r = await o.runner.run(o.cmd, args, { detached: true, timeoutMs: opts?.timeoutMs ?? 60000 });
+      if (r.timedOut) throw new EngineTimeout('start', opts?.timeoutMs ?? 60000, 'haproxy did not finish starting (parsing its configuration) in time');
       if (r.code !== 0) throw new EngineFailed(`haproxy did not start (exit ${r.code}): ${`${r.stderr}\n${r.stdout}`.trim()}`);
-      await waitFor('start', (s) => s.running && s.workerPid !== null);
+      await waitFor('start', (s) => s.running && s.workerPid !== null, opts);
     },
 
     planMembers: planMemberChanges,
     applyMembers: members.apply,
 
-    async reload(next) {
+    async reload(next, opts) {
       const before = await status();
       if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
       // the new worker has no runtime-only servers: removed members still draining finish in the old one
@@ -163,14 +181,14 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       if (next) {
         // member health as the serving worker knows it, for the members the new configuration keeps
         const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
-        writeServerState(stateFile, filterServerState(dump, next));
+        writeServerStateOrEmpty(stateFile, filterServerState(dump, next));
       }
       try {
         await o.query(masterSocket, 'reload', 5000);
       } catch {
         // the master re-execs at once and resets the CLI connection; the reload counter tells
       }
-      const after = await waitFor('the reload', (s) => s.running && s.reloads > before.reloads && (s.failedReloads > 0 || s.workerPid !== null));
+      const after = await waitFor('reload', (s) => s.running && s.reloads > before.reloads && (s.failedReloads > 0 || s.workerPid !== null), opts);
       if (after.failedReloads > 0) {
         throw new EngineFailed('haproxy refused the new configuration at reload (the previous workers keep serving); a listener address may be in use');
       }
@@ -179,7 +197,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     async stop(graceMs = 5000) {
       members.forget();
       const pid = masterPid();
-      if (pid === null) return;
+      if (pid === null) return killStrays(null);
       // SIGUSR1: the master soft-stops its workers and exits after them
       o.runner.kill(pid, 'SIGUSR1');
       const deadline = now() + graceMs;
@@ -189,6 +207,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       while (o.runner.isAlive(pid) && now() < hard) await sleep(25);
       if (o.runner.isAlive(pid)) o.runner.kill(pid, 'SIGKILL');
       fs.rmSync(pidFile, { force: true });
+      killStrays(null);
     },
 
     status,
@@ -197,8 +216,9 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       return parseShowInfo(await o.query(statsSocket, 'show info'));
     },
 
-    async stats(scope) {
-      return parseShowStat(await o.query(statsSocket, scope === 'frontends' ? 'show stat -1 1 -1' : 'show stat'));
+    async stats(opts) {
+      // the frontends alone (type 1): haproxy writes and the agent parses far less with tens of thousands of members
+      return parseShowStat(await o.query(statsSocket, opts?.frontendsOnly ? 'show stat -1 1 -1' : 'show stat'));
     },
   };
 }

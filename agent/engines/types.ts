@@ -51,6 +51,12 @@ export interface EngineProbe {
   cmdlineMarker: string;
 }
 
+/** Limits of one engine step; absent: the adapter's own default. */
+export interface StepOptions {
+  /** past this the step throws EngineTimeout (a check's process is killed) */
+  timeoutMs?: number;
+}
+
 export interface Engine {
   readonly name: 'haproxy' | 'nginx';
   /** for keepalived's engine check (agent/keepalived); absent: VRRP cannot watch this engine */
@@ -58,15 +64,15 @@ export interface Engine {
   /** Runs the binary once for its version. */
   version(): Promise<EngineVersion>;
   /** Checks a configuration without touching the running engine. */
-  check(configDir: string, mainFile: string): Promise<CheckResult>;
+  check(configDir: string, mainFile: string, opts?: StepOptions): Promise<CheckResult>;
   /** Starts the engine daemonized on the stable config dir (a symlink); resolves when a worker runs. */
-  start(configDir: string, mainFile: string): Promise<void>;
+  start(configDir: string, mainFile: string, opts?: StepOptions): Promise<void>;
   /**
    * Reloads hitlessly and waits for the new worker; throws EngineFailed when it did not take.
    * `next` is what the new configuration serves: the engine carries over the runtime state
    * (member health) of what it still serves unchanged, and nothing else.
    */
-  reload(next?: ServePlan): Promise<void>;
+  reload(next?: ServePlan, opts?: StepOptions): Promise<void>;
   /**
    * Member changes without a reload, when the engine can: `planMembers` says
    * which runtime ops take the applied render to the next one (or why it
@@ -81,8 +87,8 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** haproxy: `show info` of the serving worker. */
   info?(): Promise<Record<string, string>>;
-  /** haproxy: `show stat` of the serving worker (its frontends only, when asked). */
-  stats?(scope?: 'frontends'): Promise<StatRow[]>;
+  /** haproxy: `show stat` of the serving worker; `frontendsOnly`: the listeners' rows alone (cheap with tens of thousands of members). */
+  stats?(opts?: { frontendsOnly?: boolean }): Promise<StatRow[]>;
   /**
    * Null when the running engine serves `plan` from the files now in `current`,
    * else why not (apply/verify.ts polls it). Absent: verify.ts checks haproxy's

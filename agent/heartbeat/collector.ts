@@ -6,11 +6,18 @@
 import type { ServePlan } from '../../renderers/types';
 import type { HeartbeatMessage, ListenerStatus, MemberStatus, PoolStatus } from '../../schemas/heartbeat/message';
 import { HEARTBEAT_VERSION } from '../../schemas/heartbeat/version';
-import type { Logger } from '../log';
+import { condition, type Condition, type Logger } from '../log';
 import { addTotals, computeDeltas, CounterState, CounterStore, EngineIdentity, Totals } from './counters';
-import { counter, parseShowInfo, parseShowStat, StatRow } from '../engines/haproxy-csv';
+import { counter, parseShowInfo, statRows, StatRow } from '../engines/haproxy-csv';
 import { listenerStatus, memberStatus, poolStatus } from './status-map';
 import type { LvsReport } from './lvs';
+
+/** The `show stat` columns a heartbeat reads (statuses, counters): a tenth of them, parsed for every member at every beat. */
+const STAT_COLUMNS = ['pxname', 'svname', 'status', 'weight', 'scur', 'slim', 'bin', 'bout', 'stot', 'ereq'] as const;
+
+/** Rows parsed between two turns of the event loop: a beat over tens of thousands of members never holds up the API for long. */
+const ROWS_PER_TURN = 2000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface AppliedConfig {
   generation: number;
@@ -76,22 +83,32 @@ interface Want {
 
 /** Builds messages; each successful call consumes one seq and moves the counter baselines. */
 export class HeartbeatCollector {
-  constructor(private readonly deps: CollectorDeps) {}
+  // repeated at every beat while they hold: logged when they start, change and end
+  private readonly missing: Condition;
+  private readonly unknown: Condition;
+
+  constructor(private readonly deps: CollectorDeps) {
+    this.missing = condition(deps.logger, 'warn', 'listeners of the applied document are not in haproxy; not reported', 'every listener of the applied document is in haproxy again');
+    this.unknown = condition(deps.logger, 'warn', 'unknown haproxy server status; reporting DOWN', 'no unknown haproxy server status any more');
+  }
 
   /** The engine's stats for these listeners and pools (haproxy), or as the engine read them (nginx); null when it is not running. */
   private async read(want: Want, warnMissing: boolean, scope?: StatScope): Promise<EngineReading | null> {
     const stats = await this.deps.readStats(scope);
     if (!stats) return null;
-    return 'showStat' in stats ? this.fromHaproxy(stats, want, warnMissing) : stats;
+    return 'showStat' in stats ? await this.fromHaproxy(stats, want, warnMissing) : stats;
   }
 
-  private fromHaproxy(stats: EngineStats, want: Want, warnMissing: boolean): EngineReading {
+  private async fromHaproxy(stats: EngineStats, want: Want, warnMissing: boolean): Promise<EngineReading> {
     const engine = engineIdentity(parseShowInfo(stats.showInfo));
     if (!engine) throw new Error('haproxy "show info" has no Pid');
     const frontends = new Map<string, StatRow>();
     const backends = new Map<string, StatRow>();
     const servers = new Map<string, Record<string, MemberStatus>>();
-    for (const row of parseShowStat(stats.showStat)) {
+    const unknown = new Map<string, { pool: string; member: string }>();
+    let n = 0;
+    for (const row of statRows(stats.showStat, { columns: STAT_COLUMNS, keep: (px) => want.listeners.has(px) || want.pools.has(px) })) {
+      if (++n % ROWS_PER_TURN === 0) await nextTurn();
       const px = row.pxname;
       if (row.svname === 'FRONTEND') {
         if (want.listeners.has(px)) frontends.set(px, row);
@@ -102,14 +119,16 @@ export class HeartbeatCollector {
       if (row.svname === 'BACKEND') backends.set(px, row);
       else if (!members || members.has(row.svname)) {
         const st = memberStatus(row);
-        if (!st) this.deps.logger.warn('unknown haproxy server status; reporting DOWN', { pool: px, member: row.svname, status: row.status });
+        if (!st && !unknown.has(row.status)) unknown.set(row.status, { pool: px, member: row.svname });
         const reported = servers.get(px) ?? {};
         reported[row.svname] = st ?? 'DOWN';
         servers.set(px, reported);
       }
     }
     const missing = [...want.listeners].filter((id) => !frontends.has(id));
-    if (warnMissing && missing.length) this.deps.logger.warn('listeners of the applied document are not in haproxy; not reported', { listeners: missing });
+    const statuses = [...unknown.keys()].sort();
+    this.unknown.update(statuses.length > 0, statuses.join(','), { statuses, example: [...unknown.values()][0] });
+    if (warnMissing) this.missing.update(missing.length > 0, missing.join(','), { listeners: missing });
     const totals: Record<string, Totals> = {};
     const listeners: EngineReading['listeners'] = new Map();
     for (const [id, row] of frontends) {

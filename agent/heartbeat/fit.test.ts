@@ -15,16 +15,16 @@ function bigMessage(pools: number, membersPerPool: number, listeners = pools): H
 }
 
 describe('fitting a heartbeat into one datagram', () => {
-  test('a small message is sent whole', () => {
+  test('a small message is sent whole', async () => {
     const m = bigMessage(2, 3);
-    const r = fitDatagram(m, KEY);
+    const r = await fitDatagram(m, KEY);
     expect(r.ok && r.omitted).toEqual([]);
     expect(r.ok && decodeHeartbeat(r.datagram, KEY)).toEqual({ ok: true, message: m, legacyDigest: false });
   });
 
-  test('too large: member detail of the largest pools goes, listeners and pool statuses stay', () => {
+  test('too large: member detail of the largest pools goes, listeners and pool statuses stay', async () => {
     const m = bigMessage(40, 100); // about 5000 members
-    const r = fitDatagram(m, KEY);
+    const r = await fitDatagram(m, KEY);
     if (!r.ok) throw new Error(r.message);
     expect(r.datagram.length).toBeLessThanOrEqual(65507);
     expect(r.omitted.length).toBeGreaterThan(0);
@@ -41,10 +41,10 @@ describe('fitting a heartbeat into one datagram', () => {
     for (const k of r.omitted) expect(d.message.pools[k]).toEqual({ status: 'UP', members: {} });
   });
 
-  test('a tight limit trims more; an impossible one refuses to send', () => {
+  test('a tight limit trims more; an impossible one refuses to send', async () => {
     const m = bigMessage(10, 20);
-    const r = fitDatagram(m, KEY, 2000);
+    const r = await fitDatagram(m, KEY, 2000);
     expect(r.ok && r.datagram.length).toBeLessThanOrEqual(2000);
-    expect(fitDatagram(m, KEY, 300)).toMatchObject({ ok: false });
+    expect(await fitDatagram(m, KEY, 300)).toMatchObject({ ok: false });
   });
 });

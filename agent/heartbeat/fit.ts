@@ -7,16 +7,23 @@
  * always kept. If even that does not fit, nothing is sent.
  */
 import type { HeartbeatMessage } from '../../schemas/heartbeat/message';
-import { compressMessage, sealPayload } from '../../schemas/heartbeat/seal';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { sealPayload } from '../../schemas/heartbeat/seal';
 import { HEX_DIGEST_BYTES, MAX_DATAGRAM_BYTES } from '../../schemas/heartbeat/version';
 
 export type FitResult =
   | { ok: true; datagram: Buffer; message: HeartbeatMessage; omitted: string[] }
   | { ok: false; bytes: number; message: string };
 
+const deflateAsync = promisify(deflate);
+
+/** The same bytes as the envelope's `compressMessage`, compressed on libuv's thread pool so a large message does not block the API. */
+const compressMessage = (message: unknown): Promise<Buffer> => deflateAsync(Buffer.from(JSON.stringify(message), 'utf8'), { level: 9 });
+
 /** The signed datagram of `message`, trimmed if needed to at most `max` bytes. */
-export function fitDatagram(message: HeartbeatMessage, key: string, max = MAX_DATAGRAM_BYTES): FitResult {
-  let payload = compressMessage(message);
+export async function fitDatagram(message: HeartbeatMessage, key: string, max = MAX_DATAGRAM_BYTES): Promise<FitResult> {
+  let payload = await compressMessage(message);
   if (payload.length + HEX_DIGEST_BYTES <= max) return { ok: true, datagram: sealPayload(payload, key), message, omitted: [] };
 
   const bySize = Object.entries(message.pools)
@@ -41,7 +48,7 @@ export function fitDatagram(message: HeartbeatMessage, key: string, max = MAX_DA
       toDrop -= n;
     } while (toDrop > 0 && next < bySize.length);
     trimmed = { ...message, pools, members_omitted: [...omitted] };
-    payload = compressMessage(trimmed);
+    payload = await compressMessage(trimmed);
   }
   const size = payload.length + HEX_DIGEST_BYTES;
   if (size > max) return { ok: false, bytes: size, message: `the heartbeat is ${size} bytes even without member detail, over ${max}` };

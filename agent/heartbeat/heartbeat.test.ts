@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,6 +138,25 @@ describe('heartbeat loop', () => {
     expect(await hb.beat()).toMatchObject({ sent: false, reason: 'no_target' });
   });
 
+  test('a heartbeat too large for one datagram is logged when trimming starts and when it ends, not at every beat', async () => {
+    // ids as random as Octavia's UUIDs: they do not compress away
+    const many = (n: number) => Array.from({ length: n }, (_x, i) => ({ name: createHash('sha256').update(String(i)).digest('hex'), status: 'UP' }));
+    applied = { generation: 2, configHash: 'h', serves: heartbeatPlan([{ id: 'l1' }], { 'p1:l1': many(60).map((m) => m.name), 'p2:l1': many(2).map((m) => m.name) }) };
+    const big = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: many(60) }, { name: 'p2:l1', servers: many(2) }]), showInfo: showInfo(5, 9) };
+    const small = { showStat: showStat([{ name: 'l1', stot: 3 }], [{ name: 'p1:l1', servers: many(2) }]), showInfo: showInfo(5, 9) };
+    const s = fakeSockets();
+    const hb = createHeartbeat({
+      amphoraId: 'amp-9', heartbeatKey: 'key', intervalSec: 10, targets: [{ host: '127.30.0.1', port: 5555 }], getApplied: () => applied,
+      readStats: async () => stats, countersFile: path.join(dir, 'counters.json'), logger, now: () => 42_000, socketFactory: s.factory, maxDatagramBytes: 600,
+    });
+    stats = big;
+    for (let i = 0; i < 3; i++) expect(await hb.beat()).toMatchObject({ sent: true, omitted: ['p1:l1'] });
+    stats = small;
+    for (let i = 0; i < 2; i++) expect(await hb.beat()).toMatchObject({ sent: true, omitted: [] });
+    const trimLines = logs.filter((l) => /member detail|every member again/.test(String(l.msg))).map((l) => `${l.level} ${l.msg}`);
+    expect(trimLines).toEqual(['warn heartbeat too large for one datagram: member detail left out', 'info heartbeats carry every member again']);
+  });
+
   test('start beats at once, then every interval; stop cancels', async () => {
     const s = fakeSockets();
     const t = fakeTimers();
@@ -144,8 +164,8 @@ describe('heartbeat loop', () => {
     hb.start();
     expect(t.pending.map((p) => p.ms)).toEqual([0]);
     t.pending.shift()!.fn();
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    // compression runs on the thread pool: wait (bounded) for the beat to finish
+    for (let i = 0; i < 200 && t.pending.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(s.sent).toHaveLength(1);
     expect(t.pending.map((p) => p.ms)).toEqual([10_000]);
     await hb.stop();

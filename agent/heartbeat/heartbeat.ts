@@ -3,7 +3,7 @@
  * signed datagram and send it to the next controller. Everything it touches is
  * injected (clock, timers, sockets, stats reader, counters file, logger).
  */
-import type { Logger } from '../log';
+import { condition, type Logger } from '../log';
 import { CounterStore } from './counters';
 import { AppliedConfig, EngineReading, EngineStats, HeartbeatCollector, StatScope } from './collector';
 import type { LvsReport } from './lvs';
@@ -78,6 +78,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
   // bumped by start/stop so a beat finishing after a stop-start does not fork a second timer chain
   let loop = 0;
   let inFlight: Promise<unknown> | null = null;
+  const trimmed = condition(log, 'warn', 'heartbeat too large for one datagram: member detail left out', 'heartbeats carry every member again');
   if (!deps.heartbeatKey) log.warn('heartbeat_key is empty: heartbeats are signed with an empty key');
 
   // log a skip once when it starts, not every interval
@@ -102,9 +103,10 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     }
     if (!collected.ok) return note({ sent: false, reason: collected.skip });
     if (collected.engineRestarted) log.info('haproxy counters restarted (new process); deltas count from zero', { seq: collected.message.seq });
-    const fit = fitDatagram(collected.message, deps.heartbeatKey, deps.maxDatagramBytes);
+    const fit = await fitDatagram(collected.message, deps.heartbeatKey, deps.maxDatagramBytes);
     if (!fit.ok) return note({ sent: false, reason: 'too_large', detail: fit.message });
-    if (fit.omitted.length) log.warn('heartbeat too large for one datagram: member detail left out', { pools: fit.omitted, bytes: fit.datagram.length });
+    // which pools lose their detail may change from beat to beat: one line when trimming starts, one when it ends
+    trimmed.update(fit.omitted.length > 0, '', fit.omitted.length ? { pools: fit.omitted, bytes: fit.datagram.length } : {});
     const out = await sender.send(fit.datagram);
     if (!out) return note({ sent: false, reason: 'no_target' });
     if (out.error) return note({ sent: false, reason: 'send_error', detail: `${out.target}: ${out.error.message}` });

@@ -11,7 +11,7 @@ import type { ProcessRunner } from '../process-runner';
 import { probeIpvs } from './ipvs';
 import { createKeepalivedProcess } from './keepalived-process';
 import { createKeepalivedLifecycle, type KeepalivedLifecycle, type KeepalivedStatus } from './lifecycle';
-import { createSupervisor, type Supervisor, type SupervisorStatus, type Timers } from './supervisor';
+import { createSupervisor, type Supervisor, type SupervisorStatus, type Timers } from '../supervise/supervisor';
 
 export type { KeepalivedLifecycle, KeepalivedStatus } from './lifecycle';
 

@@ -2,11 +2,14 @@
  * The applied state on disk: `state.json` and the one before it,
  * `state.prev.json`. Written as temp file + fsync + rename + fsync of the
  * directory, so a crash leaves either the old or the new file whole; a torn
- * or unreadable file is reported and the previous good one is used.
+ * or unreadable file is reported and the previous good one is used. An apply
+ * writes the temp file before it touches the engine (`stage`), so a full
+ * disk is found while nothing has changed, and the commit after the reload
+ * is only renames.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../durable-fs';
+import { fsyncDir, writeFileSynced } from '../durable-fs';
 import type { ServePlan } from '../../renderers/types';
 import { documentHash } from './hash';
 
@@ -61,9 +64,23 @@ function readable(f: string): boolean {
   }
 }
 
+/** A state written to its temp file, not yet the applied one. */
+export interface StagedState {
+  /** bytes written */
+  readonly bytes: number;
+  /** Makes it `state.json` (the old one becomes `state.prev.json`): renames and an fsync, no new data. */
+  commit(): void;
+  /** Removes the temp file (the apply failed). */
+  discard(): void;
+}
+
 export interface StateStore {
   load(): LoadResult;
   save(state: AppliedState): void;
+  /** Writes `state` to a temp file beside `state.json`, fsync'd; throws (ENOSPC…) with nothing else changed. */
+  stage(state: AppliedState): StagedState;
+  /** After a commit whose engine was rolled back: `state.prev.json` becomes `state.json` again. */
+  revert(): void;
   /** Forgets the applied document (DELETE). */
   clear(): void;
 }
@@ -74,7 +91,38 @@ export function createStateStore(stateDir: string): StateStore {
   const prev = path.join(stateDir, PREVIOUS);
   // whether state.json is known whole (this process wrote or read it): reading it back before each save costs a parse and a hash
   let curWhole: boolean | null = null;
+  const stage = (state: AppliedState): StagedState => {
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(stateDir, `.${CURRENT}.staged-${process.pid}`);
+    // the serve plan and skeleton hash are the render's: a restore renders again
+    const { serves: _serves, skeletonHash: _skeleton, ...stored } = state;
+    const text = JSON.stringify(stored);
+    try {
+      writeFileSynced(tmp, text, 0o600);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    return {
+      bytes: Buffer.byteLength(text),
+      commit() {
+        // keep the last good record: a crash between the renames leaves state.prev.json whole
+        if (curWhole === null ? readable(cur) : curWhole && fs.existsSync(cur)) fs.renameSync(cur, prev);
+        fs.renameSync(tmp, cur);
+        fsyncDir(stateDir);
+        curWhole = true;
+      },
+      discard: () => fs.rmSync(tmp, { force: true }),
+    };
+  };
   return {
+    stage,
+    revert() {
+      if (!fs.existsSync(prev)) return;
+      curWhole = null;
+      fs.renameSync(prev, cur);
+      fsyncDir(stateDir);
+    },
     load() {
       const problems: string[] = [];
       for (const f of [cur, prev]) {
@@ -96,16 +144,7 @@ export function createStateStore(stateDir: string): StateStore {
       curWhole = false;
       return { state: null, problems };
     },
-    save(state) {
-      fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      // the serve plan and skeleton hash are the render's: a restore renders again
-      const { serves: _serves, skeletonHash: _skeleton, ...stored } = state;
-      // keep the last good record: a crash between the renames leaves state.prev.json whole
-      writeFileAtomic(cur, JSON.stringify(stored), 0o600, () => {
-        if (curWhole === null ? readable(cur) : curWhole && fs.existsSync(cur)) fs.renameSync(cur, prev);
-      });
-      curWhole = true;
-    },
+    save: (state) => stage(state).commit(),
     clear() {
       curWhole = false;
       fs.rmSync(cur, { force: true });

@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import type { z } from 'zod';
 import { buildApiSchemas, ERROR_CODES } from '../../schemas/api';
-import { AgentError, ApplyFailed, BodyTooLarge, DocumentInvalid, EngineFailed, EngineRefused, GenerationConflict, MalformedBody, NotApplied, RenderFailed, RouteNotFound, StaleGeneration } from '../../agent/errors';
+import { AgentError, ApplyFailed, BodyTooLarge, DocumentInvalid, DocumentTooLarge, EngineFailed, EngineRefused, EngineTimeout, GenerationConflict, MalformedBody, NotApplied, RenderFailed, RouteNotFound, StaleGeneration, StorageFull } from '../../agent/errors';
 import { freePort, type ApiResponse } from '../lib/agent-harness';
 import { useAgent } from '../lib/agent-fixture';
 import { httpBasicDoc, loopbackExample } from '../lib/agent-docs';
@@ -123,6 +123,9 @@ test('the bodies of the codes no request provokes on a healthy VM conform too, a
     new RenderFailed('the document cannot be rendered: x'),
     new EngineFailed('haproxy did not start'),
     new AgentError('unexpected'),
+    // provoked by test/reliability (a slow haproxy, a full tmpfs, a worker over its heap)
+    new EngineTimeout('reload', 3000, 'late', true), new EngineTimeout('check', 3000), new StorageFull('/s', 'the new state record', 100, 10),
+    new StorageFull('/s', 'the new state record', null, 10, { rolledBack: true, message: 'rolled back' }), new DocumentTooLarge(256),
     // also built directly: the same classes the requests above met
     new MalformedBody('not JSON'), new BodyTooLarge(10), new DocumentInvalid([{ path: 'generation', message: 'is required' }]),
     new StaleGeneration(1, 2), new GenerationConflict(2), new EngineRefused('refused', 'words', '/x'), new ApplyFailed('failed', true), new NotApplied(), new RouteNotFound('no route'),

@@ -86,6 +86,8 @@ export interface AgentOptions {
   port?: number;
   /** reach the API through this unix socket (a forwarder into the namespace) instead of `ip:port` */
   apiSocket?: string;
+  /** `[haproxy_amphora] haproxy_cmd` (default /usr/sbin/haproxy) */
+  haproxyCmd?: string;
 }
 
 /** The engine agent tests run when they do not say: ENGINE=nginx runs the conformance tests on nginx. */
@@ -123,7 +125,7 @@ use_syslog = True
 base_path = /var/lib/octavia
 bind_host = ${this.o.ip}
 bind_port = ${this.port}
-haproxy_cmd = /usr/sbin/haproxy
+haproxy_cmd = ${this.o.haproxyCmd ?? '/usr/sbin/haproxy'}
 respawn_count = 2
 
 [health_manager]

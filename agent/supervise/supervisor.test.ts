@@ -41,7 +41,7 @@ test('a death is logged and restarted at once', async () => {
   h.w.state = 'dead';
   await h.sup.tick();
   expect(h.w.restarts).toBe(1);
-  expect(h.logs.map((l) => `${l.level} ${l.msg}`)).toEqual(['warn keepalived died; restarting it', 'warn keepalived restarted']);
+  expect(h.logs.map((l) => `${l.level} ${l.msg}`)).toEqual(['error keepalived died; restarting it', 'warn keepalived restarted']);
   expect(h.sup.status()).toMatchObject({ deaths: 1, restarts: 1, last_death_at: new Date(h.now()).toISOString(), last_restart_error: null, next_restart_at: null });
 });
 

@@ -1,9 +1,9 @@
 /**
- * Restarts a daemon the agent owns when it dies (keepalived): a health probe
- * every interval, the first restart at once, then exponential backoff while
- * it keeps dying, reset once it has run for `stableMs`. Every death and
- * restart is logged and counted for GET /v1/details. Clock and timers are
- * injected; `tick()` is one round, for tests.
+ * Restarts a daemon the agent owns when it dies (the engine, keepalived): a
+ * health probe every interval, the first restart at once, then exponential
+ * backoff while it keeps dying, reset once it has run for `stableMs`. Every
+ * death (error) and restart (warn) is logged and counted for GET /v1/details.
+ * Clock and timers are injected; `tick()` is one round, for tests.
  */
 import type { Logger } from '../log';
 
@@ -76,7 +76,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       down = true;
       st.deaths++;
       st.lastDeath = t;
-      d.log.warn(`${d.name} died; restarting it`, { deaths: st.deaths, in_ms: Math.max(0, nextAttempt - t) });
+      d.log.error(`${d.name} died; restarting it`, { deaths: st.deaths, in_ms: Math.max(0, nextAttempt - t) });
     }
     if (t < nextAttempt) return;
     attempts++;
