@@ -12,13 +12,14 @@ import { createStateStore } from '../../agent/state/store';
 import { queryUnixSocket } from '../../agent/unix-socket';
 import { get, type Backend } from './agent-backends';
 import type { AgentProcess } from './agent-harness';
-import { httpBasicDoc, type Endpoint } from './agent-docs';
+import { httpBasicDoc, withReload, type Endpoint } from './agent-docs';
 
 /** http-basic on `vip` with two members on `backends`, whose member ids name the generation. */
 export function generationDoc(g: number, vip: Endpoint, backends: Backend[]): any {
   const d = httpBasicDoc(g, vip, [backends[g % backends.length], backends[(g + 1) % backends.length]], [1 + (g % 3), 1]);
   d.loadbalancer.pools[0].members.forEach((m: any, i: number) => (m.member_id = `gen${g}-m${i}`));
-  return d;
+  // every generation reloads (member changes alone would go through haproxy's runtime API): these tests stop reloads midway
+  return withReload(d);
 }
 
 /** The generation whose members haproxy lists on its stats socket, or null when it does not answer. */

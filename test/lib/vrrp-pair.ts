@@ -152,6 +152,23 @@ export class VrrpPair {
     return t;
   }
 
+  /**
+   * An engine that cannot come back: its haproxy is SIGKILLed whenever one
+   * runs (the agent's supervisor keeps restarting it, with backoff) until
+   * `done` says so or `maxMs` passes. Returns the time of the first kill.
+   */
+  async keepKillingEngine(side: Side, done: () => Promise<boolean>, maxMs = 90000): Promise<number> {
+    const first = this.killEngine(side);
+    const end = first + maxMs;
+    while (Date.now() < end && !(await done())) {
+      for (const pid of pidsWithArg(path.join(this.agents[side].runDir, 'master.sock'))) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return first;
+  }
+
   /** The whole amphora dies: its cable is cut, then its agent, haproxy and keepalived are SIGKILLed. */
   async killVm(side: Side): Promise<number> {
     const t = Date.now();
