@@ -179,7 +179,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 }
 
 /**
- * Compiled (dist/), validation and rendering run in a worker thread that exits
+ * Compiled (dist/), validation and rendering run in a worker process that exits
  * when idle; under ts-jest (no compiled worker file) they run in this thread.
  */
 function createPreparer(context: RenderContext): { prepare: Preparer; close(): Promise<void> } {

@@ -1,13 +1,27 @@
-/** Worker-thread entry: answers `{id, input, context?}` with `{id, result: Prepared}` (see worker-preparer.ts). */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * Worker-process entry (see worker-preparer.ts): takes `{init: context}`
+ * first, then answers `{id, input, context?}` with `{id, result: Prepared}`.
+ * Exits with its parent.
+ */
 import type { RenderContext } from '../../renderers/types';
-import { createInProcessPreparer } from './prepare';
+import { createInProcessPreparer, type Preparer } from './prepare';
 
-const prepare = createInProcessPreparer((workerData as { context: RenderContext }).context);
+let prepare: Preparer | null = null;
 
-parentPort?.on('message', (m: { id: number; input: unknown; context?: RenderContext }) => {
+process.on('message', (m: { init?: RenderContext; id?: number; input?: unknown; context?: RenderContext }) => {
+  if (m.init) {
+    prepare = createInProcessPreparer(m.init);
+    return;
+  }
+  const id = m.id;
+  if (!prepare) {
+    process.send?.({ id, error: 'the worker was not given its render context' });
+    return;
+  }
   void prepare(m.input, m.context).then(
-    (result) => parentPort?.postMessage({ id: m.id, result }),
-    (e: unknown) => parentPort?.postMessage({ id: m.id, error: (e as Error)?.message ?? String(e) }),
+    (result) => process.send?.({ id, result }),
+    (e: unknown) => process.send?.({ id, error: (e as Error)?.message ?? String(e) }),
   );
 });
+// the daemon gone (killed), nothing is left to answer
+process.on('disconnect', () => process.exit(0));

@@ -1,6 +1,6 @@
 /**
  * Validation and rendering of one document, pure CPU work: the daemon runs it
- * in a worker thread (see worker-preparer.ts) so that zod, the templates and
+ * in a worker process (see worker-preparer.ts) so that zod, the templates and
  * the garbage of a large document never live in the daemon's own heap, and
  * the API and heartbeat stay responsive while it runs.
  */

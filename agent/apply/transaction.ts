@@ -52,7 +52,7 @@ export type { Applier, ApplyResult, ApplyCounters, Refusal } from './types';
 export interface ApplierDeps {
   stateDir: string;
   engine: Engine;
-  /** validates and renders (in a worker thread in the daemon) */
+  /** validates and renders (in a worker process in the daemon) */
   prepare: Preparer;
   store: StateStore;
   log: Logger;

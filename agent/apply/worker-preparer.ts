@@ -1,18 +1,22 @@
 /**
- * Runs `prepareDocument` in a worker thread that exits after `idleMs` without
- * work: the daemon's idle memory then holds neither zod, nor the templates,
- * nor the garbage of the last document (measured: ~20 MB less RSS at idle).
+ * Runs `prepareDocument` in a child process that exits after `idleMs`
+ * without work. A process, not a thread: it has V8 settings of its own (the
+ * daemon keeps a 1 MiB young generation for a small idle footprint, which
+ * would nearly double validation time in a thread sharing the process's
+ * flags), and when it exits every byte it used goes back to the system, so
+ * the daemon's idle memory holds neither zod, nor the templates, nor the
+ * garbage of the last document.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { RenderContext } from '../../renderers/types';
 import { DocumentTooLarge } from '../errors';
 import type { Prepared, Preparer } from './prepare';
 
 /**
  * The worker's V8 old generation, MiB: the largest accepted document needs
- * about a third of it (schemas/limits.ts); past it the worker stops with
- * ERR_WORKER_OUT_OF_MEMORY and the document is refused (413), the daemon unharmed.
+ * about a third of it (schemas/limits.ts); past it the worker dies of heap
+ * exhaustion and the document is refused (413), the daemon unharmed.
  */
 export const WORKER_HEAP_MB = 256;
 
@@ -27,13 +31,16 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** A preparer backed by one lazily started worker thread, stopped when idle. */
+/** What V8 prints when a heap limit is reached. */
+const OUT_OF_MEMORY = /heap limit|heap out of memory|allocation failed/i;
+
+/** A preparer backed by one lazily started worker process, stopped when idle. */
 export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void; heapMb?: number }): WorkerPreparer {
   const heapMb = o.heapMb ?? WORKER_HEAP_MB;
   const file = o.workerFile ?? path.join(__dirname, 'prepare-worker.js');
   const idleMs = o.idleMs ?? 10_000;
   const pending = new Map<number, Pending>();
-  let worker: Worker | null = null;
+  let worker: ChildProcess | null = null;
   let idle: NodeJS.Timeout | null = null;
   let seq = 0;
 
@@ -46,11 +53,25 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     worker = null;
     if (idle) clearTimeout(idle);
     idle = null;
-    if (w) await w.terminate();
+    if (w && w.exitCode === null && w.signalCode === null) {
+      const gone = new Promise<void>((r) => w.once('exit', () => r()));
+      w.kill('SIGTERM');
+      await gone;
+    }
     o.onIdle?.();
   };
-  const start = (): Worker => {
-    const w = new Worker(file, { workerData: { context: o.context }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  const hold = (w: ChildProcess, on: boolean) => {
+    // idle, the worker alone must not keep the daemon alive; a call in flight must
+    const ch = w.channel as { ref?(): void; unref?(): void } | undefined;
+    if (on) (w.ref(), ch?.ref?.());
+    else (w.unref(), ch?.unref?.());
+  };
+  const start = (): ChildProcess => {
+    // its own V8 flags (not the daemon's): the default young generation, and the heap cap
+    const w = fork(file, [], { serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    let stderr = '';
+    w.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
+    w.send({ init: o.context });
     w.on('message', (m: { id: number; result?: Prepared; error?: string }) => {
       const p = pending.get(m.id);
       if (!p) return;
@@ -58,16 +79,16 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
       if (m.result) p.resolve(m.result);
       else p.reject(new Error(`validation worker failed: ${m.error}`));
       if (pending.size === 0 && worker === w) {
-        // idle: the worker alone must not keep the process alive
-        w.unref();
+        hold(w, false);
         idle = setTimeout(() => void stop(), idleMs);
         idle.unref();
       }
     });
-    w.on('error', (e) => failAll((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? new DocumentTooLarge(heapMb) : new Error(`validation worker crashed: ${e.message}`)));
-    w.on('exit', (code) => {
+    w.on('error', (e) => failAll(new Error(`validation worker failed: ${e.message}`)));
+    w.on('exit', (code, signal) => {
       if (worker === w) worker = null;
-      if (pending.size) failAll(new Error(`validation worker exited with code ${code}`));
+      if (!pending.size) return;
+      failAll(OUT_OF_MEMORY.test(stderr) ? new DocumentTooLarge(heapMb) : new Error(`validation worker exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`));
     });
     return w;
   };
@@ -78,11 +99,12 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         if (idle) clearTimeout(idle);
         idle = null;
         worker ??= start();
-        // a call in flight keeps the process alive (at start-up nothing else may yet)
-        worker.ref();
+        hold(worker, true);
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, input, context });
+        worker.send({ id, input, context }, (e) => {
+          if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
+        });
       }),
     close: stop,
   };
