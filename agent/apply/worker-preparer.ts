@@ -55,6 +55,8 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     idle = null;
     if (w && w.exitCode === null && w.signalCode === null) {
       const gone = new Promise<void>((r) => w.once('exit', () => r()));
+      // referenced while it goes: an idle (unreferenced) child would let the loop end before its exit is heard
+      w.ref();
       w.kill('SIGTERM');
       await gone;
     }
@@ -68,7 +70,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
   };
   const start = (): ChildProcess => {
     // its own V8 flags (not the daemon's): the default young generation, and the heap cap
-    const w = fork(file, [], { serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const w = fork(file, [], { serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     w.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     w.send({ init: o.context });
