@@ -7,7 +7,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './root';
@@ -31,17 +30,9 @@ export function makeCerts(dir: string, ip: string): Certs {
   return { dir, ca: f('ca.pem'), agent: f('agent.pem'), controllerCert: f('controller.pem'), controllerKey: f('controller.key'), rogueCert: f('rogue.pem'), rogueKey: f('rogue.key') };
 }
 
-/** A port that was free on `host` a moment ago. */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+import { freePort } from './free-port';
+
+export { freePort };
 
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
 export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15000): Promise<T> {

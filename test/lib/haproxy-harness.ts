@@ -30,17 +30,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, ms = 10000, what = 'c
   }
 }
 
-/** A port that was free on `host` a moment ago (the caller binds it right away). */
-export async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port';
 
 /** Writes rendered files under `dir` (creating subdirectories; secrets 0600), and the server-state file the config names, as the agent's adapter makes it. */
 export function writeRendered(dir: string, out: RenderOutput): void {

@@ -26,14 +26,7 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
   }
 }
 
-/** A free TCP port on `host` (bind 0, read, close). */
-export async function freePort(host: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, host, r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from './free-port';
 
 /** A member: an http server answering every request with a fixed body. */
 export async function startBackend(host: string, body: string): Promise<http.Server> {
