@@ -10,6 +10,7 @@ import type { ServePlan } from '../../renderers/types';
 import { EngineFailed } from '../errors';
 import type { Logger } from '../log';
 import type { SocketQuery } from '../unix-socket';
+import { chunk } from '../../renderers/haproxy/helpers';
 import { checkServersState, commandsFor, fixedPart, weightOf, type MemberOp } from './haproxy-runtime';
 
 export interface MemberApplierOptions {
@@ -103,7 +104,7 @@ export function createMemberApplier(o: MemberApplierOptions): MemberApplier {
       }
       const touched = [...new Set(ops.map((op) => op.backend))];
       if (!touched.length) return;
-      const dump = (await Promise.all(chunks(touched, BATCH).map((b) => o.query(o.statsSocket, b.map((x) => `show servers state ${x}`).join('; '), 10000)))).join('\n');
+      const dump = (await Promise.all(chunk(touched, BATCH).map((b) => o.query(o.statsSocket, b.map((x) => `show servers state ${x}`).join('; '), 10000)))).join('\n');
       const why = checkServersState(dump, next, new Set(drain.keys()), new Set(touched));
       if (why) throw new EngineFailed(`the running servers differ from the document after the runtime changes: ${why}`);
     },
@@ -114,10 +115,4 @@ export function createMemberApplier(o: MemberApplierOptions): MemberApplier {
       timer = null;
     },
   };
-}
-
-function chunks<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
 }

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
+import { freePort, until } from '../lib/agent-harness';
+import { useAgent } from '../lib/agent-fixture';
 import { get } from '../lib/agent-backends';
 import { serverStatus } from '../lib/haproxy-harness';
 
@@ -17,9 +18,7 @@ jest.setTimeout(90000);
 
 const NET = '127.80.3';
 const VIP = `${NET}.2`;
-let work: string;
-let certs: Certs;
-let agent: AgentProcess;
+const f = useAgent(NET, { prefix: 'agent-member-health-' });
 const servers: http.Server[] = [];
 let good: number;
 let sick: number;
@@ -38,18 +37,12 @@ function backend(name: string, sickly: boolean): Promise<number> {
 }
 
 beforeAll(async () => {
-  work = tempDir('agent-member-health-');
-  certs = makeCerts(`${work}/certs`, `${NET}.1`);
   [good, sick, other] = [await backend('good', false), await backend('sick', true), await backend('other', false)];
   ports = [await freePort(VIP), await freePort(VIP)];
-  agent = new AgentProcess({ ip: `${NET}.1`, certs }, work);
-  await agent.start();
 });
 
-afterAll(async () => {
-  await agent?.cleanup();
+afterAll(() => {
   for (const s of servers) s.closeAllConnections(), s.close();
-  fs.rmSync(work, { recursive: true, force: true });
 });
 
 const member = (id: string, port: number) => ({ member_id: id, address: `${NET}.3`, protocol_port: port });
@@ -68,7 +61,7 @@ function doc(generation: number, members: object[], second = false) {
     },
   };
 }
-const sock = () => path.join(agent.runDir, 'haproxy.sock');
+const sock = () => path.join(f.agent.runDir, 'haproxy.sock');
 const answers = async (n: number) => {
   const seen: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
@@ -80,32 +73,32 @@ const answers = async (n: number) => {
 };
 
 test('a member DOWN by its monitor gets no request right after an unrelated apply', async () => {
-  expect((await agent.api('PUT', '/v1/loadbalancer', doc(1, [member('m-good', good), member('m-sick', sick)]))).status).toBe(200);
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', doc(1, [member('m-good', good), member('m-sick', sick)]))).status).toBe(200);
   await until('the monitor to mark m-sick DOWN', async () => (await serverStatus(sock()))['p1:l1/m-sick'] === 'DOWN', 30000);
-  const before = (await agent.api('GET', '/v1/details')).body.engine_process.worker_pid;
+  const before = (await f.agent.api('GET', '/v1/details')).body.engine_process.worker_pid;
   // another listener: a reload, a new worker
-  const r = await agent.api('PUT', '/v1/loadbalancer', doc(2, [member('m-good', good), member('m-sick', sick)], true));
+  const r = await f.agent.api('PUT', '/v1/loadbalancer', doc(2, [member('m-good', good), member('m-sick', sick)], true));
   expect(r.body).toMatchObject({ result: 'applied', reloaded: true });
-  expect((await agent.api('GET', '/v1/details')).body.engine_process.worker_pid).not.toBe(before);
+  expect((await f.agent.api('GET', '/v1/details')).body.engine_process.worker_pid).not.toBe(before);
   expect(await answers(30)).toEqual({ good: 30 });
   // the new worker itself holds the member DOWN (and the saved state named it)
   expect((await serverStatus(sock()))['p1:l1/m-sick']).toBe('DOWN');
-  expect(fs.readFileSync(path.join(agent.runDir, 'server-state'), 'utf8')).toMatch(/ p1:l1 \d+ m-sick /);
+  expect(fs.readFileSync(path.join(f.agent.runDir, 'server-state'), 'utf8')).toMatch(/ p1:l1 \d+ m-sick /);
 });
 
 test('a member moved to another address starts afresh: its old DOWN state is not carried over', async () => {
   expect((await until('m-sick to be DOWN', async () => (await serverStatus(sock()))['p1:l1/m-sick'] === 'DOWN', 30000))).toBe(true);
-  const r = await agent.api('PUT', '/v1/loadbalancer', doc(3, [member('m-good', good), member('m-sick', other)], true));
+  const r = await f.agent.api('PUT', '/v1/loadbalancer', doc(3, [member('m-good', good), member('m-sick', other)], true));
   expect(r.body).toMatchObject({ result: 'applied', reloaded: true });
   const seen = await answers(20);
   // round robin over two UP members: the moved one answers at its new address at once
   expect(seen).toEqual({ good: 10, other: 10 });
-  expect(fs.readFileSync(path.join(agent.runDir, 'server-state'), 'utf8')).not.toMatch(/ m-sick /);
+  expect(fs.readFileSync(path.join(f.agent.runDir, 'server-state'), 'utf8')).not.toMatch(/ m-sick /);
 });
 
 test('a removed member leaves the saved state; added back at its sick address it starts afresh', async () => {
-  expect((await agent.api('PUT', '/v1/loadbalancer', doc(4, [member('m-good', good)], true))).status).toBe(200);
-  expect(fs.readFileSync(path.join(agent.runDir, 'server-state'), 'utf8')).not.toMatch(/ m-sick /);
-  expect((await agent.api('PUT', '/v1/loadbalancer', doc(5, [member('m-good', good), member('m-sick', sick)], true))).status).toBe(200);
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', doc(4, [member('m-good', good)], true))).status).toBe(200);
+  expect(fs.readFileSync(path.join(f.agent.runDir, 'server-state'), 'utf8')).not.toMatch(/ m-sick /);
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', doc(5, [member('m-good', good), member('m-sick', sick)], true))).status).toBe(200);
   expect((await serverStatus(sock()))['p1:l1/m-sick']).toMatch(/^UP/);
 });

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
+import { freePort, until } from '../lib/agent-harness';
+import { useAgent } from '../lib/agent-fixture';
 import { get } from '../lib/agent-backends';
 import { serverStatus, statsCommand } from '../lib/haproxy-harness';
 
@@ -18,9 +19,7 @@ jest.setTimeout(120000);
 
 const NET = '127.80.5';
 const VIP = `${NET}.2`;
-let work: string;
-let certs: Certs;
-let agent: AgentProcess;
+const f = useAgent(NET, { prefix: 'agent-runtime-members-' });
 const servers: http.Server[] = [];
 const port: Record<string, number> = {};
 let vipPort: number;
@@ -36,18 +35,12 @@ function backend(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  work = tempDir('agent-runtime-members-');
-  certs = makeCerts(`${work}/certs`, `${NET}.1`);
   for (const n of ['b0', 'b1', 'b2', 'b3']) await backend(n);
   vipPort = await freePort(VIP);
-  agent = new AgentProcess({ ip: `${NET}.1`, certs }, work);
-  await agent.start();
 });
 
-afterAll(async () => {
-  await agent?.cleanup();
+afterAll(() => {
   for (const s of servers) s.closeAllConnections(), s.close();
-  fs.rmSync(work, { recursive: true, force: true });
 });
 
 interface M {
@@ -107,11 +100,11 @@ function load(keepAlive: boolean) {
   return { st, stop: async () => ((st.running = false), await Promise.all(loops), agentOpt && agentOpt.destroy()) };
 }
 
-const details = async () => (await agent.api('GET', '/v1/details')).body;
+const details = async () => (await f.agent.api('GET', '/v1/details')).body;
 
 test('50 member-only applies under load: no reload, no failed request, traffic follows each change', async () => {
   let g = 1;
-  expect((await agent.api('PUT', '/v1/loadbalancer', doc(g, [{ name: 'b0' }, { name: 'b1' }]))).body).toMatchObject({ reloaded: true });
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', doc(g, [{ name: 'b0' }, { name: 'b1' }]))).body).toMatchObject({ reloaded: true });
   await until('both members to answer', async () => Object.keys(await spread(4)).length === 2);
   const before = await details();
   const keep = load(true);
@@ -140,7 +133,7 @@ test('50 member-only applies under load: no reload, no failed request, traffic f
   try {
     for (let i = 0; i < 50; i++) {
       const step = i % steps.length;
-      const r = await agent.api('PUT', '/v1/loadbalancer', doc(++g, steps[step]));
+      const r = await f.agent.api('PUT', '/v1/loadbalancer', doc(++g, steps[step]));
       expect(r.status).toBe(200);
       if (r.body.reloaded) throw new Error(`apply ${i} reloaded: ${JSON.stringify((await details()).last_apply)}`);
       expect(r.body).toMatchObject({ result: 'applied', reloaded: false });
@@ -164,9 +157,9 @@ test('50 member-only applies under load: no reload, no failed request, traffic f
   expect(after.counters.runtimeApplies - before.counters.runtimeApplies).toBe(50);
   expect(after.last_apply).toMatchObject({ generation: g, path: 'runtime' });
   // what runs is what the files say: the rendered servers, plus at most removed ones still draining in maintenance
-  const cfg = (await agent.api('GET', '/v1/config')).body.files['haproxy.cfg'] as string;
+  const cfg = (await f.agent.api('GET', '/v1/config')).body.files['haproxy.cfg'] as string;
   const rendered = [...cfg.matchAll(/^ {4}server (\S+)/gm)].map((m) => m[1]).sort();
-  const st = await serverStatus(path.join(agent.runDir, 'haproxy.sock'));
+  const st = await serverStatus(path.join(f.agent.runDir, 'haproxy.sock'));
   const running = Object.keys(st).filter((k) => k.startsWith('p1:l1/') && !k.endsWith('/BACKEND')).map((k) => k.split('/')[1]);
   expect(running.filter((s) => !st[`p1:l1/${s}`].startsWith('MAINT')).sort()).toEqual(rendered.filter((s) => !st[`p1:l1/${s}`].startsWith('MAINT')));
   expect(rendered.every((s) => running.includes(s))).toBe(true);
@@ -175,37 +168,37 @@ test('50 member-only applies under load: no reload, no failed request, traffic f
 test('a change beyond members reloads, and says why', async () => {
   const d = doc(100, [{ name: 'b0' }, { name: 'b1' }]);
   (d.loadbalancer.listeners[0] as Record<string, unknown>).timeout_client_data = 20000;
-  const r = await agent.api('PUT', '/v1/loadbalancer', d);
+  const r = await f.agent.api('PUT', '/v1/loadbalancer', d);
   expect(r.body).toMatchObject({ reloaded: true });
   expect((await details()).last_apply).toMatchObject({ path: 'reload', reason: expect.stringContaining('loadbalancer.listeners[0].timeout_client_data') });
   // a member added under HTTP_COOKIE persistence needs a reload too (haproxy: no "cookie" on dynamic servers)
   const cookie = doc(101, [{ name: 'b0' }, { name: 'b1' }]);
   (cookie.loadbalancer.pools[0] as Record<string, unknown>).session_persistence = { type: 'HTTP_COOKIE' };
-  expect((await agent.api('PUT', '/v1/loadbalancer', cookie)).body).toMatchObject({ reloaded: true });
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', cookie)).body).toMatchObject({ reloaded: true });
   const more = doc(102, [{ name: 'b0' }, { name: 'b1' }, { name: 'b2' }]);
   (more.loadbalancer.pools[0] as Record<string, unknown>).session_persistence = { type: 'HTTP_COOKIE' };
-  expect((await agent.api('PUT', '/v1/loadbalancer', more)).body).toMatchObject({ reloaded: true });
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', more)).body).toMatchObject({ reloaded: true });
   expect((await details()).last_apply.reason).toMatch(/HTTP_COOKIE/);
 });
 
 test('killed after the runtime commands, before the commit: restarted, the old document serves completely', async () => {
-  expect((await agent.api('PUT', '/v1/loadbalancer', doc(200, [{ name: 'b0' }, { name: 'b1', weight: 2 }]))).status).toBe(200);
-  await agent.stop();
-  agent.o.env = { AMPHORA_AGENT_KILL_AT: 'runtime-applied' };
-  await agent.start();
+  expect((await f.agent.api('PUT', '/v1/loadbalancer', doc(200, [{ name: 'b0' }, { name: 'b1', weight: 2 }]))).status).toBe(200);
+  await f.agent.stop();
+  f.agent.o.env = { AMPHORA_AGENT_KILL_AT: 'runtime-applied' };
+  await f.agent.start();
   // generation 201 only through the runtime: b1 disabled, b0 weight 5, b2 added
-  await expect(agent.api('PUT', '/v1/loadbalancer', doc(201, [{ name: 'b0', weight: 5 }, { name: 'b1', weight: 2, up: false }, { name: 'b2' }]))).rejects.toThrow();
-  await until('the agent to die', () => agent.proc!.exitCode !== null || agent.proc!.signalCode !== null);
-  const sock = path.join(agent.runDir, 'haproxy.sock');
+  await expect(f.agent.api('PUT', '/v1/loadbalancer', doc(201, [{ name: 'b0', weight: 5 }, { name: 'b1', weight: 2, up: false }, { name: 'b2' }]))).rejects.toThrow();
+  await until('the agent to die', () => f.agent.proc!.exitCode !== null || f.agent.proc!.signalCode !== null);
+  const sock = path.join(f.agent.runDir, 'haproxy.sock');
   // in between, haproxy runs the runtime's view
   expect((await serverStatus(sock))['p1:l1/m-b2']).toBeDefined();
-  agent.o.env = {};
-  await agent.start();
-  const lb = (await agent.api('GET', '/v1/loadbalancer')).body;
+  f.agent.o.env = {};
+  await f.agent.start();
+  const lb = (await f.agent.api('GET', '/v1/loadbalancer')).body;
   expect(lb.generation).toBe(200);
-  const state = JSON.parse(fs.readFileSync(path.join(agent.stateDir, 'state.json'), 'utf8'));
+  const state = JSON.parse(fs.readFileSync(path.join(f.agent.stateDir, 'state.json'), 'utf8'));
   expect(state.generation).toBe(200);
-  expect(fs.realpathSync(path.join(agent.stateDir, 'current'))).toBe(path.join(agent.stateDir, 'configs', state.configDir));
+  expect(fs.realpathSync(path.join(f.agent.stateDir, 'current'))).toBe(path.join(f.agent.stateDir, 'configs', state.configDir));
   // what serves is generation 200 exactly: b0 weight 1 and b1 weight 2, both enabled, no b2
   const servers = await statsCommand(sock, 'show servers state p1:l1');
   const rows = servers.split('\n').filter((l) => / p1:l1 /.test(l)).map((l) => l.split(' ')).map((f) => `${f[3]} admin=${f[6]} weight=${f[7]}`).sort();
