@@ -100,6 +100,18 @@ test('a failed restart is reported and tried again after the backoff', async () 
   expect(h.sup.status()).toMatchObject({ deaths: 1, restarts: 1, last_restart_error: null });
 });
 
+test('a restart reported failed (its wait timed out) that comes up after all counts as a restart, not an error', async () => {
+  const h = harness();
+  h.w.state = 'dead';
+  h.w.fail = 1;
+  await h.sup.tick();
+  expect(h.sup.status()).toMatchObject({ restarts: 0, last_restart_error: 'keepalived did not start (exit 1)' });
+  h.w.state = 'running';
+  await h.sup.tick();
+  expect(h.sup.status()).toMatchObject({ deaths: 1, restarts: 1, last_restart_error: null, last_restart_at: expect.any(String), next_restart_at: null });
+  expect(h.logs.at(-1)).toMatchObject({ level: 'warn', msg: 'keepalived runs again after a restart that was reported failed' });
+});
+
 test('idle (nothing to run) never restarts; start/stop drive the timer', async () => {
   const h = harness();
   h.w.state = 'idle';

@@ -68,6 +68,13 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     const h = await d.health();
     const t = now();
     if (h !== 'dead') {
+      // a restart reported as failed (its wait timed out) that came up after all is a restart, not an error
+      if (down && h === 'running' && st.lastError !== null) {
+        st.restarts++;
+        st.lastRestart = t;
+        st.lastError = null;
+        d.log.warn(`${d.name} runs again after a restart that was reported failed`, { restarts: st.restarts });
+      }
       down = false;
       if (h === 'idle' || (attempts > 0 && st.lastRestart !== null && t - st.lastRestart >= stableMs)) attempts = 0;
       return;
