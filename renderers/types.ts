@@ -107,4 +107,8 @@ export interface RenderOutput {
   skeletonHash?: string;
 }
 
-export type RenderFn = (doc: Document, ctx: RenderContext) => RenderOutput;
+/** The files alone: what a check of a candidate needs. */
+export type RenderedFiles = Pick<RenderOutput, 'files' | 'main' | 'secrets'>;
+
+/** `filesOnly`: the caller only checks the files (a dry run); what serves no check (the skeleton hash) may be left out. */
+export type RenderFn = (doc: Document, ctx: RenderContext, o?: { filesOnly?: boolean }) => RenderOutput;

@@ -4,7 +4,7 @@ import type { AppliedBody, ConfigFilesBody, DetailsBody, InfoBody } from '../../
 import type { Applier } from '../apply/transaction';
 import { asAgentError, NotApplied, RouteNotFound } from '../errors';
 import type { Logger } from '../log';
-import { parseJsonObject, readBody } from './body';
+import { readBody } from './body';
 import { redactDocument, redactFiles } from './redact';
 
 export interface ApiDeps {
@@ -25,7 +25,8 @@ export function createApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const body = async (req: Request) => parseJsonObject(await readBody(req, d.maxRequestBytes));
+  // the bytes as received: parsed where the document is validated (the worker), not here (agent/apply/prepare.ts)
+  const body = (req: Request) => readBody(req, d.maxRequestBytes);
 
   app.get('/v1/info', json(async () => d.info()));
   app.get('/v1/details', json(async () => d.details()));

@@ -1,27 +1,46 @@
 /**
  * Worker-process entry (see worker-preparer.ts): takes `{init: context}`
- * first, then answers `{id, input, context?}` with `{id, result: Prepared}`.
- * Exits with its parent.
+ * first, then answers `{id, input, context?, checkOnly}` with `{id, result}`
+ * (a PrepareResult) and, for a valid document, then `{id, hash}`; a failure
+ * is `{id, error, malformed?}`. Exits with its parent.
  */
+import { renderers } from '../../renderers';
 import type { RenderContext } from '../../renderers/types';
-import { createInProcessPreparer, type Preparer } from './prepare';
+import { MalformedBody } from '../errors';
+import { documentHash } from '../state/hash';
+import { parsedInput, prepareDocument } from './prepare';
 
-let prepare: Preparer | null = null;
+export interface WorkerRequest {
+  id: number;
+  /** the body's bytes, or a parsed document */
+  input: unknown;
+  context?: RenderContext;
+  checkOnly: boolean;
+}
 
-process.on('message', (m: { init?: RenderContext; id?: number; input?: unknown; context?: RenderContext }) => {
+let context: RenderContext | null = null;
+
+process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => {
   if (m.init) {
-    prepare = createInProcessPreparer(m.init);
+    context = m.init;
     return;
   }
   const id = m.id;
-  if (!prepare) {
+  if (!context) {
     process.send?.({ id, error: 'the worker was not given its render context' });
     return;
   }
-  void prepare(m.input, m.context).then(
-    (result) => process.send?.({ id, result }),
-    (e: unknown) => process.send?.({ id, error: (e as Error)?.message ?? String(e) }),
-  );
+  try {
+    const input = parsedInput(m.input);
+    const ctx = m.context ?? context;
+    const result = prepareDocument(input, ctx, renderers[ctx.capabilities.engine], m.checkOnly ?? false);
+    // the hash once the result is on its way (a large one is written in parts): the caller checks the files with the engine meanwhile
+    process.send?.({ id, result }, (e: Error | null) => {
+      if (!e && result.ok) process.send?.({ id, hash: documentHash(input) });
+    });
+  } catch (e) {
+    process.send?.({ id, error: (e as Error)?.message ?? String(e), malformed: e instanceof MalformedBody });
+  }
 });
 // the daemon gone (killed), nothing is left to answer
 process.on('disconnect', () => process.exit(0));

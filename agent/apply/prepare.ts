@@ -3,40 +3,80 @@
  * in a worker process (see worker-preparer.ts) so that zod, the templates and
  * the garbage of a large document never live in the daemon's own heap, and
  * the API and heartbeat stay responsive while it runs.
+ *
+ * The input may be the request body as received (bytes, parsed where the
+ * work runs: a large document crosses to the worker as one buffer, not as an
+ * object graph) or an already parsed object (a stored document). The
+ * document's hash is answered after the rest: the caller checks the rendered
+ * files with the engine meanwhile.
  */
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
-import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
+import type { RenderContext, RenderedFiles, RenderFn, RenderOutput } from '../../renderers/types';
+import { parseJsonObject } from '../api/body';
 import { documentHash } from '../state/hash';
 
-export type Prepared =
-  | { ok: true; doc: Document; hash: string; out: RenderOutput | null; renderError: string | null }
+/** What validation and rendering found, before the hash. */
+export type PrepareResult =
+  | {
+      ok: true;
+      generation: number;
+      /** the validated document (defaults filled in); null for a check only */
+      doc: Document | null;
+      /** the document's `amphora` block: what a sidecar's check needs of it */
+      amphora: Document['amphora'];
+      /** the rendered files; for a check only, without the serve plan */
+      out: RenderOutput | RenderedFiles | null;
+      renderError: string | null;
+    }
   | { ok: false; errors: ValidationError[] };
 
-/**
- * Turns untrusted input into a document and its files (or the reason it
- * cannot be rendered); `context`, when given, replaces the preparer's own
- * (the render inputs that change while the agent runs: members the agent's
- * monitors hold DOWN).
- */
-export type Preparer = (input: unknown, context?: RenderContext) => Promise<Prepared>;
+/** A result with its hash: a promise, settled after the result (the document's identity: generation check, heartbeat config_hash). */
+export type Prepared = (Extract<PrepareResult, { ok: true }> & { hash: Promise<string> }) | Extract<PrepareResult, { ok: false }>;
 
-/** Validates, checks the engine can serve everything the document uses, renders. Never throws. */
-export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn): Prepared {
+export interface PrepareOptions {
+  /** replaces the preparer's own context (the render inputs that change while the agent runs: members the agent's monitors hold DOWN) */
+  context?: RenderContext;
+  /**
+   * A dry run: the answer is the files alone, without the validated document
+   * and the serve plan, which for a large document would cost more to copy
+   * out of the worker than to render.
+   */
+  checkOnly?: boolean;
+}
+
+/**
+ * Turns untrusted input (a JSON body as bytes, or a parsed object) into a
+ * document and its files, or the reason it cannot be rendered. A body that
+ * is not a JSON object throws MalformedBody (400).
+ */
+export type Preparer = (input: unknown, o?: PrepareOptions) => Promise<Prepared>;
+
+/** The parsed document: bytes are parsed (MalformedBody when not a JSON object), anything else is taken as parsed. */
+export function parsedInput(input: unknown): unknown {
+  return input instanceof Uint8Array ? parseJsonObject(Buffer.from(input.buffer, input.byteOffset, input.byteLength)) : input;
+}
+
+/** Validates, checks the engine can serve everything the document uses, renders. Throws only MalformedBody. */
+export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, checkOnly = false): PrepareResult {
   const v = validateDocument(input);
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
-  // the document's identity (generation check, heartbeat config_hash), hashed here off the daemon's thread
-  const hash = documentHash(input);
+  const base = { ok: true as const, generation: v.doc.generation, doc: checkOnly ? null : v.doc, amphora: v.doc.amphora };
   try {
-    return { ok: true, doc: v.doc, hash, out: render(v.doc, context), renderError: null };
+    const out = render(v.doc, context, { filesOnly: checkOnly });
+    return { ...base, out: checkOnly ? { files: out.files, main: out.main, secrets: out.secrets } : out, renderError: null };
   } catch (e) {
-    return { ok: true, doc: v.doc, hash, out: null, renderError: (e as Error).message };
+    return { ...base, out: null, renderError: (e as Error).message };
   }
 }
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
-  return async (input, ctx) => prepareDocument(input, ctx ?? context, render);
+  return async (raw, o) => {
+    const input = parsedInput(raw);
+    const r = prepareDocument(input, o?.context ?? context, render, o?.checkOnly);
+    return r.ok ? { ...r, hash: Promise.resolve(documentHash(input)) } : r;
+  };
 }

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
-import type { RenderContext, RenderOutput, ServePlan } from '../../renderers/types';
-import type { Prepared, Preparer } from './prepare';
+import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../../renderers/types';
+import { parsedInput, type Prepared, type Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
 import { DEFAULT_ENGINE_TIMEOUT_SEC, filesBytes, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
@@ -17,7 +17,7 @@ import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { filesHash } from '../state/hash';
 import { ensureSpace, writing } from '../state/space';
-import type { AppliedState, StateStore } from '../state/store';
+import type { AppliedState, StagedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import { commitStaged, stageState } from './commit';
@@ -85,20 +85,33 @@ export function createApplier(d: ApplierDeps): Applier {
   let restoreErr: string | null = null;
   let seq = 0;
 
-  const parse = async (input: unknown): Promise<Extract<Prepared, { ok: true }>> => {
-    const r = await d.prepare(input, d.context?.());
+  /** Validates and renders in the worker; `checkOnly` for a dry run (the files alone come back). */
+  const parse = async (input: unknown, checkOnly = false): Promise<Extract<Prepared, { ok: true }>> => {
+    const r = await d.prepare(input, { context: d.context?.(), checkOnly });
     if (!r.ok) throw new DocumentInvalid(r.errors);
     return r;
   };
-  const rendered = (p: Extract<Prepared, { ok: true }>): RenderOutput => {
+  /** The generation rule; the hash (which the worker answers last) is awaited only when it decides: the applied generation again. */
+  const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
+    applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
+  const renderedFiles = (p: Extract<Prepared, { ok: true }>): RenderedFiles => {
     if (p.out) return p.out;
     throw new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
+  };
+  const rendered = (p: Extract<Prepared, { ok: true }>): RenderOutput => {
+    const out = renderedFiles(p);
+    if ('serves' in out) return out as RenderOutput;
+    throw new Error('internal: a check-only preparation has no serve plan');
   };
   const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
 
-  /** Stages and checks a candidate with the engine and every sidecar; a refused one is kept under failed/ (422). */
-  const stageChecked = async (name: string, out: RenderOutput, doc: Document, durable = true): Promise<string> => {
+  /**
+   * Stages and checks a candidate with the engine and every sidecar; a refused
+   * one is kept under failed/ (422). `beside` runs while the engine checks
+   * (staging the state record); its failure fails the step.
+   */
+  const stageChecked = async (name: string, out: RenderedFiles, amphora: Document['amphora'], durable = true, beside?: () => Promise<void>): Promise<string> => {
     let dir: string;
     try {
       ensureSpace(d.stateDir, filesBytes(out.files), 'the candidate configuration');
@@ -111,11 +124,13 @@ export function createApplier(d: ApplierDeps): Applier {
     try {
       // the files become durable while the engine reads them: both are needed before `current` may point there
       const synced = durable ? syncCandidate(layout, dir).catch((e) => writing(d.stateDir, 'the candidate configuration', () => { throw e; })) : undefined;
-      const [check] = await Promise.all([d.engine.check(dir, out.main, { timeoutMs: budget(out.files) }), synced]);
-      if (!check.ok) refused = { who: d.engine.name, output: check.output };
+      // all three settle before anything is decided: nothing may still write or read the candidate once it is moved
+      const [check, sync, side] = await Promise.allSettled([d.engine.check(dir, out.main, { timeoutMs: budget(out.files) }), synced, beside?.()]);
+      for (const r of [check, sync, side]) if (r.status === 'rejected') throw r.reason;
+      if (check.status === 'fulfilled' && !check.value.ok) refused = { who: d.engine.name, output: check.value.output };
       for (const s of sidecars) {
         if (refused) break;
-        const r = await s.check(dir, out, doc);
+        const r = await s.check(dir, out, amphora);
         if (!r.ok) refused = { who: s.name, output: r.output };
       }
     } catch (e) {
@@ -184,6 +199,9 @@ export function createApplier(d: ApplierDeps): Applier {
     }
   };
 
+  /** A state record and its staged file, not yet committed. */
+  type Staging = { state: AppliedState; staged: StagedState };
+
   const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): AppliedState => ({
     format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
     secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
@@ -195,11 +213,11 @@ export function createApplier(d: ApplierDeps): Applier {
     pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
   };
 
-  /** Stages the state, activates, commits; tells the hooks once the outcome is known. */
-  const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput): Promise<void> => {
+  /** Stages the state (unless `pre` holds it staged already), activates, commits; tells the hooks once the outcome is known. */
+  const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, pre?: Staging): Promise<void> => {
     try {
-      const state = stateOf(doc, input, hash, out, name);
-      const staged = stageState(d.store, d.stateDir, layout.configsDir, state);
+      const state = pre?.state ?? stateOf(doc, input, hash, out, name);
+      const staged = pre?.staged ?? stageState(d.store, d.stateDir, layout.configsDir, state);
       const prev = applied;
       try {
         await activate(name, doc, out);
@@ -225,14 +243,22 @@ export function createApplier(d: ApplierDeps): Applier {
     adopt(state, doc);
   };
 
-  const applyLocked = async (input: unknown): Promise<ApplyResult> => {
+  /** `seen.input`: the document as parsed here, for the refusal record. */
+  const applyLocked = async (raw: unknown, seen: { input: unknown }): Promise<ApplyResult> => {
     const t0 = performance.now();
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
-    const prepared = await parse(input);
-    const { doc, hash } = prepared;
+    const preparing = parse(raw);
+    // a refusal while the document is parsed here below is the one answered
+    preparing.catch(() => undefined);
+    // the daemon's own copy of what was pushed (the state record), parsed while the worker validates
+    const input = parsedInput(raw) as Record<string, unknown>;
+    seen.input = input;
+    const prepared = await preparing;
+    const doc = prepared.doc!;
     lap('validated');
-    if (checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged') {
+    if ((await generationCheck(doc.generation, prepared.hash)) === 'unchanged') {
+      const hash = await prepared.hash;
       // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
       if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
       const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: true }).catch((e) => {
@@ -243,6 +269,7 @@ export function createApplier(d: ApplierDeps): Applier {
     }
     const out = rendered(prepared);
     lap('rendered');
+    let hash = '';
     const st = await d.engine.status().catch(() => null);
     lap('status');
     const target = currentTarget(layout);
@@ -255,7 +282,8 @@ export function createApplier(d: ApplierDeps): Applier {
     };
     if (live && filesHash(out.files) === live.state.filesHash) {
       // the engine already runs exactly these files: a new generation needs no reload
-      commit(doc, input as Record<string, unknown>, hash, out, target!);
+      hash = await prepared.hash;
+      commit(doc, input, hash, out, target!);
       return done('none', 'the rendered files are unchanged');
     }
     let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
@@ -263,13 +291,23 @@ export function createApplier(d: ApplierDeps): Applier {
     if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
     if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
     const name = candidateName(doc.generation);
-    await stageChecked(name, out, doc);
+    // while the engine checks the files, the worker hashes the document and then the state record is staged:
+    // it is written before anything changes, so no room is a 507 with nothing touched
+    let pre: Staging | null = null;
+    try {
+      await stageChecked(name, out, doc.amphora, true, async () => {
+        hash = await prepared.hash;
+        const state = stateOf(doc, input, hash, out, name);
+        pre = { state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
+      });
+    } catch (e) {
+      (pre as Staging | null)?.staged.discard();
+      throw e;
+    }
+    const { state, staged } = pre!;
     lap('checked');
     d.hooks?.step?.('checked');
     if (live && runtime?.ok) {
-      // the record is written before anything changes: no room is a 507 with nothing touched
-      const state = stateOf(doc, input as Record<string, unknown>, hash, out, name);
-      const staged = stageState(d.store, d.stateDir, layout.configsDir, state);
       writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
       d.hooks?.step?.('switched');
       // what the engine runs is neither set until verified: a restart in between reloads the committed one
@@ -289,13 +327,12 @@ export function createApplier(d: ApplierDeps): Applier {
         counters.runtimeApplies++;
         return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
       }
-      // the reload below makes the engine serve the new files whatever the runtime holds
-      staged.discard();
+      // the reload below makes the engine serve the new files whatever the runtime holds (the staged record stays: the same files)
       switchCurrent(layout, live.state.configDir);
       why = `the runtime changes failed (${(failed as Error).message})`;
       d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: failed });
     }
-    await activateAndCommit(name, doc, input as Record<string, unknown>, hash, out);
+    await activateAndCommit(name, doc, input, hash, out, { state, staged });
     return done('reload', why);
   };
 
@@ -311,24 +348,30 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   return {
-    apply: (input) =>
+    apply: (raw) =>
       mutex.run(async () => {
+        const seen = { input: raw };
         try {
-          return await applyLocked(input);
+          return await applyLocked(raw, seen);
         } catch (e) {
-          remember(input, e);
+          remember(seen.input, e);
           throw e;
         }
       }),
 
-    async validate(input) {
-      const prepared = await parse(input);
-      const { doc, hash } = prepared;
-      const unchanged = checkGeneration(applied?.state ?? null, doc.generation, hash) === 'unchanged';
-      const out = rendered(prepared);
-      const dir = await stageChecked(candidateName(doc.generation, VALIDATE_PREFIX), out, doc, false);
+    async validate(raw) {
+      const t0 = performance.now();
+      // nothing here needs the validated document: it stays in the worker
+      const prepared = await parse(raw, true);
+      const { generation } = prepared;
+      const validatedMs = Math.round(performance.now() - t0);
+      const unchanged = (await generationCheck(generation, prepared.hash)) === 'unchanged';
+      const out = renderedFiles(prepared);
+      // the worker hashes the document while the engine checks the files
+      const [dir, hash] = await Promise.all([stageChecked(candidateName(generation, VALIDATE_PREFIX), out, prepared.amphora, false), prepared.hash]);
       fs.rmSync(dir, { recursive: true, force: true });
-      return { valid: true, generation: doc.generation, hash, unchanged };
+      d.log.info('validated (dry run)', { generation, hash, unchanged, ms: { validated: validatedMs, checked: Math.round(performance.now() - t0) } });
+      return { valid: true, generation, hash, unchanged };
     },
 
     remove: () =>
@@ -358,7 +401,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       try {
         const prepared = await parse(state.document);
-        const doc = prepared.doc;
+        const doc = prepared.doc!;
         const out = rendered(prepared);
         // an agent killed mid-apply may have left a reload under way
         await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
@@ -376,7 +419,7 @@ export function createApplier(d: ApplierDeps): Applier {
           return;
         }
         const name = candidateName(doc.generation);
-        await stageChecked(name, out, doc);
+        await stageChecked(name, out, doc.amphora);
         await activateAndCommit(name, doc, state.document, state.hash, out);
         d.log.info('restored the applied document', { generation: state.generation });
       } catch (e) {
@@ -393,7 +436,7 @@ export function createApplier(d: ApplierDeps): Applier {
         const st = await d.engine.status();
         if (st.running && currentTarget(layout) === state.configDir && filesHash(out.files) === state.filesHash) return { reloaded: false };
         const name = candidateName(state.generation);
-        await stageChecked(name, out, applied.doc);
+        await stageChecked(name, out, applied.doc.amphora);
         await activateAndCommit(name, applied.doc, state.document, state.hash, out);
         d.log.info('re-rendered the applied document', { generation: state.generation });
         return { reloaded: true };

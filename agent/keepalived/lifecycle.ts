@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 // not the renderer's index: the daemon does not load templates
-import { keepalivedNeeds, vrrpPriority } from '../../renderers/keepalived/build-view';
+import { keepalivedNeeds, needsVrrp, vrrpPriority } from '../../renderers/keepalived/build-view';
 import { KEEPALIVED_MAIN, type KeepalivedRuntimePaths } from '../../renderers/keepalived/runtime-paths';
 import type { RenderOutput } from '../../renderers/types';
 import { Mutex } from '../apply/mutex';
@@ -166,9 +166,9 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   return {
     name: 'keepalived',
 
-    async check(dir, out, doc): Promise<CheckResult> {
+    async check(dir, out, amphora): Promise<CheckResult> {
       if (!out.files[KEEPALIVED_MAIN]) return { ok: true, output: '' };
-      if (keepalivedNeeds(doc).vrrp) {
+      if (needsVrrp(amphora)) {
         const names = d.interfaces();
         if (!names.includes(d.vrrpInterface)) throw new VrrpInterfaceMissing(d.vrrpInterface, names);
         if (!d.probe) return { ok: false, output: `the ${d.engineName} engine gives keepalived no way to check it (its adapter has no probe), so VRRP cannot follow it` };

@@ -46,12 +46,13 @@ export function skeletonHash(files: Record<string, string>, view: HaproxyView): 
 }
 
 /** Renders a validated document for haproxy. */
-export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext): RenderOutput => {
+export const renderHaproxy: RenderFn = (doc: Document, ctx: RenderContext, o?: { filesOnly?: boolean }): RenderOutput => {
   const sink: FileSink = { files: {}, secrets: [] };
   const { view, serves } = buildHaproxyView(doc, ctx, sink);
   const main = printHaproxy(view);
   const files: Record<string, string> = { [HAPROXY_MAIN]: main, ...sink.files };
   const ka = renderKeepalived(doc, ctx);
   if (ka) Object.assign(files, ka.files);
-  return { files, main: HAPROXY_MAIN, secrets: [...new Set(sink.secrets)].sort(), serves, skeletonHash: skeletonHash(files, view) };
+  const secrets = [...new Set(sink.secrets)].sort();
+  return o?.filesOnly ? { files, main: HAPROXY_MAIN, secrets, serves } : { files, main: HAPROXY_MAIN, secrets, serves, skeletonHash: skeletonHash(files, view) };
 };

@@ -27,8 +27,12 @@ export function needsKeepalived(doc: Document): boolean {
 
 /** What keepalived has to run for a document: a VRRP instance, LVS virtual servers (the agent starts it only for these). */
 export function keepalivedNeeds(doc: Document): { vrrp: boolean; lvs: boolean } {
-  const a = doc.amphora;
-  return { vrrp: !!a && a.topology === 'ACTIVE_STANDBY' && !!a.vrrp_address, lvs: virtualServers(doc).length > 0 };
+  return { vrrp: needsVrrp(doc.amphora), lvs: virtualServers(doc).length > 0 };
+}
+
+/** VRRP is needed by an amphora of an ACTIVE_STANDBY pair that has its VRRP address. */
+export function needsVrrp(a: Document['amphora']): boolean {
+  return !!a && a.topology === 'ACTIVE_STANDBY' && !!a.vrrp_address;
 }
 
 /** The VRRP priority of an amphora: its `vrrp_priority`, else Octavia's ROLE_MASTER_PRIORITY / ROLE_BACKUP_PRIORITY. */

@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createWorkerPreparer } from '../../agent/apply/worker-preparer';
+import { MalformedBody } from '../../agent/errors';
+import { documentHash } from '../../agent/state/hash';
 import { loadExample } from '../lib/examples';
 import { ROOT } from '../lib/agent-harness';
 
@@ -21,9 +23,34 @@ describe('validation worker', () => {
     const r = await w.prepare(loadExample('http-basic'));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.doc.generation).toBe(1);
+    expect(r.doc?.generation).toBe(1);
     expect(r.out?.main).toBe('haproxy.cfg');
     expect(r.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+  });
+
+  it('parses a body given as bytes, answers its hash after the result, and answers the files alone for a check', async () => {
+    const doc = loadExample('http-basic');
+    const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { checkOnly: true });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.doc).toBeNull();
+    expect(r.generation).toBe(1);
+    expect(r.amphora).toEqual(doc.amphora ?? null);
+    expect(Object.keys(r.out ?? {}).sort()).toEqual(['files', 'main', 'secrets']);
+    expect(await r.hash).toBe(documentHash(doc));
+    // the same document as an object: the same hash
+    const o = await w.prepare(doc);
+    expect(o.ok && (await o.hash)).toBe(documentHash(doc));
+  });
+
+  it('refuses a body that is not a JSON object as MALFORMED_BODY', async () => {
+    for (const body of ['{"generation": 1,', '[1, 2]', 'null']) {
+      const e = await w.prepare(Buffer.from(body)).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(MalformedBody);
+      expect(e).toMatchObject({ code: 'MALFORMED_BODY', status: 400 });
+    }
+    // and goes on serving
+    expect((await w.prepare(loadExample('http-basic'))).ok).toBe(true);
   });
 
   it('returns every error of an invalid document with its path', async () => {
@@ -39,7 +66,7 @@ describe('validation worker', () => {
   it('answers concurrent calls each with its own result', async () => {
     const docs = [1, 2, 3, 4].map((g) => ({ ...loadExample('mixed-protocols'), generation: g }));
     const rs = await Promise.all(docs.map((d) => w.prepare(d)));
-    expect(rs.map((r) => (r.ok ? r.doc.generation : -1))).toEqual([1, 2, 3, 4]);
+    expect(rs.map((r) => (r.ok ? r.doc?.generation : -1))).toEqual([1, 2, 3, 4]);
   });
 
   it('stops when idle and starts again on the next call', async () => {
