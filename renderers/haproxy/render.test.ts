@@ -1,7 +1,8 @@
 /** What the haproxy renderer writes for names, sizing, listeners, TLS and admin state (no processes: see test/integration). */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { renderHaproxy } from './index';
 import { checkFdEstimate, globalMaxconn, sizeGlobal, FD_RESERVE } from './build-view';
-import { RENDER_CTX, basic, cfgOf, exampleTls, m1, m2, render, rawDoc, rawListener, rawMember, rawPool, section } from '../../test/lib/render-fixtures';
+import { RENDER_CTX, basic, cfgOf, exampleTls, m1, m2, render, rawDoc, rawListener, rawMember, rawPool, section, valid } from '../../test/lib/render-fixtures';
 
 describe('names and conventions the agent and the heartbeat rely on', () => {
   const cfg = cfgOf(basic());
@@ -16,6 +17,14 @@ describe('names and conventions the agent and the heartbeat rely on', () => {
     expect(be.filter((l) => l.startsWith('server ')).map((l) => l.split(' ')[1])).toEqual(['m1', 'm2']);
   });
   test('the main file is haproxy.cfg', () => expect(render(basic()).main).toBe('haproxy.cfg'));
+  test('a files-only render (a dry run) writes the same files and leaves the skeleton hash out', () => {
+    const full = renderHaproxy(valid(basic()), RENDER_CTX);
+    const filesOnly = renderHaproxy(valid(basic()), RENDER_CTX, { filesOnly: true });
+    expect(full.skeletonHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(filesOnly.skeletonHash).toBeUndefined();
+    expect(filesOnly.files).toEqual(full.files);
+    expect(filesOnly.secrets).toEqual(full.secrets);
+  });
 });
 
 describe('reloads and addresses', () => {
