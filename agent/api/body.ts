@@ -37,6 +37,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** The parsed document: bytes are parsed (MalformedBody when not a JSON object), anything else is taken as parsed. */
+export function parsedInput(input: unknown): unknown {
+  return input instanceof Uint8Array ? parseJsonObject(Buffer.from(input.buffer, input.byteOffset, input.byteLength)) : input;
+}
+
 /** Parses a body that must be one JSON object. */
 export function parseJsonObject(buf: Buffer): Record<string, unknown> {
   let v: unknown;

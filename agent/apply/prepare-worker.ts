@@ -8,7 +8,8 @@ import { renderers } from '../../renderers';
 import type { RenderContext } from '../../renderers/types';
 import { MalformedBody } from '../errors';
 import { documentHash } from '../state/hash';
-import { parsedInput, prepareDocument } from './prepare';
+import { parsedInput } from '../api/body';
+import { prepareDocument } from './prepare';
 
 export interface WorkerRequest {
   id: number;

@@ -13,7 +13,7 @@
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
 import type { RenderContext, RenderedFiles, RenderFn, RenderOutput } from '../../renderers/types';
-import { parseJsonObject } from '../api/body';
+import { parsedInput } from '../api/body';
 import { documentHash } from '../state/hash';
 
 /** What validation and rendering found, before the hash. */
@@ -51,11 +51,6 @@ export interface PrepareOptions {
  * is not a JSON object throws MalformedBody (400).
  */
 export type Preparer = (input: unknown, o?: PrepareOptions) => Promise<Prepared>;
-
-/** The parsed document: bytes are parsed (MalformedBody when not a JSON object), anything else is taken as parsed. */
-export function parsedInput(input: unknown): unknown {
-  return input instanceof Uint8Array ? parseJsonObject(Buffer.from(input.buffer, input.byteOffset, input.byteLength)) : input;
-}
 
 /** Validates, checks the engine can serve everything the document uses, renders. Throws only MalformedBody. */
 export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, checkOnly = false): PrepareResult {

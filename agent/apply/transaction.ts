@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../../renderers/types';
-import { parsedInput, type Prepared, type Preparer } from './prepare';
+import { parsedInput } from '../api/body';
+// types only: the daemon must not load zod and the templates (the worker does)
+import type { Prepared, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
 import { DEFAULT_ENGINE_TIMEOUT_SEC, filesBytes, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';

@@ -3,6 +3,7 @@
  * valid and invalid documents, serves concurrent calls, stops when idle and
  * starts again on the next call.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createWorkerPreparer } from '../../agent/apply/worker-preparer';
@@ -67,6 +68,14 @@ describe('validation worker', () => {
     const docs = [1, 2, 3, 4].map((g) => ({ ...loadExample('mixed-protocols'), generation: g }));
     const rs = await Promise.all(docs.map((d) => w.prepare(d)));
     expect(rs.map((r) => (r.ok ? r.doc?.generation : -1))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('is the only place zod and the templates load: the daemon\'s own modules load neither (its idle memory)', () => {
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(ROOT, 'dist/agent/daemon.js'))}); console.log(JSON.stringify(Object.keys(require.cache)))`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const loaded: string[] = JSON.parse(r.stdout);
+    expect(loaded.some((f) => f.endsWith(path.join('dist', 'agent', 'daemon.js')))).toBe(true);
+    expect(loaded.filter((f) => /[\\/]node_modules[\\/](zod|nunjucks)[\\/]/.test(f) || /[\\/]dist[\\/](schemas[\\/](document|validate)|renderers[\\/](haproxy|nginx)[\\/]index)\.js$/.test(f))).toEqual([]);
   });
 
   it('stops when idle and starts again on the next call', async () => {
