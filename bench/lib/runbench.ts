@@ -8,8 +8,10 @@ import { spawnSync } from 'node:child_process';
 export interface Scenario {
   name: string;
   runs?: number;
-  /** one measured run; may be async */
-  fn: () => unknown | Promise<unknown>;
+  /** one measured run, given what `setup` made for it; may be async */
+  fn: (input?: any) => unknown | Promise<unknown>;
+  /** made before each run, outside the timing (for example the request body, which is the client's work) */
+  setup?: () => unknown | Promise<unknown>;
   /** extra figures to print after the timing, e.g. { bytes: 1234 } */
   extra?: () => Record<string, number | string>;
 }
@@ -52,11 +54,12 @@ function quantile(sorted: number[], q: number): number {
 /** Runs one scenario (one warm-up, then `runs` timed runs) and prints its line. */
 export async function runScenario(s: Scenario): Promise<Result> {
   const runs = s.runs ?? 10;
-  await s.fn();
+  await s.fn(await s.setup?.());
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const input = await s.setup?.();
     const t0 = process.hrtime.bigint();
-    await s.fn();
+    await s.fn(input);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
