@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { haproxyCapabilities, nginxCapabilities } from '../../renderers/capabilities';
-import type { NginxRenderContext } from '../../renderers/nginx/context';
+import { DRAIN_FILE, type NginxRenderContext } from '../../renderers/nginx/context';
 import type { EngineCapabilities, RenderContext } from '../../renderers/types';
 import { configLayout } from '../apply/staging';
 import type { AgentConfig } from '../config';
@@ -14,6 +14,7 @@ import { openFileLimit, type ProcessRunner } from '../process-runner';
 import { queryUnixSocket } from '../unix-socket';
 import { createHaproxyEngine } from './haproxy';
 import { createNginxEngine, nginxBuild } from './nginx';
+import { lowerDrainFlag } from './nginx-drain';
 import type { Engine, EngineVersion } from './types';
 
 /** Seconds old workers may keep their connections after a reload (the renderers' default; not configurable yet). */
@@ -41,8 +42,11 @@ export async function setupEngine(cfg: AgentConfig, runner: ProcessRunner, log: 
     const caps = nginxCapabilities(build.version);
     // an nginx without the stream module serves HTTP only
     if (!build.stream) caps.protocols = caps.protocols.filter((p) => !STREAM_PROTOCOLS.has(p));
+    // a flag left by an agent that died mid-reload would keep every answer `Connection: close`
+    const flag = path.join(cfg.runDir, DRAIN_FILE);
+    if (lowerDrainFlag(flag)) log.info('nginx: removed a drain flag left by an interrupted reload', { flag });
     const engine = createNginxEngine({
-      cmd: cfg.nginxCmd, runDir: cfg.runDir, prefix: path.join(cfg.stateDir, 'nginx'), configDir: configLayout(cfg.stateDir).currentLink, runner,
+      cmd: cfg.nginxCmd, runDir: cfg.runDir, prefix: path.join(cfg.stateDir, 'nginx'), configDir: configLayout(cfg.stateDir).currentLink, runner, log,
     });
     const context: NginxRenderContext = { ...base, capabilities: caps, nginx: { streamModule: build.streamModule } };
     return { engine, version: { version: build.version, full: build.full }, capabilities: caps, context };
