@@ -19,6 +19,7 @@ import type { ProcessRunner } from '../process-runner';
 import { httpGetUnix, type UnixHttpGet } from '../unix-socket';
 import { parseNginxBuild, type NginxBuild } from './nginx-build';
 import { drainIdle, lowerDrainFlag, type DrainResult } from './nginx-drain';
+import { explainBindFailure } from './nginx-nonlocal';
 import { emergSince, logSize, trimErrorLog } from './nginx-errorlog';
 import { listProcesses, nginxWorkers, type ProcessLister } from './nginx-procs';
 import { nginxListenerStates, nginxUnbound } from './nginx-listeners';
@@ -41,6 +42,8 @@ export interface NginxOptions {
   now?: () => number;
   /** how long a start or reload may take before it counts as failed */
   readyTimeoutMs?: number;
+  /** why non-local binds do not work here (nginx-nonlocal.ts), added to nginx -t's words when a bind fails; null: they work */
+  nonlocalProblem?: string | null;
   /** the longest a reload waits for idle keep-alive connections (default DRAIN_CAP_MS) */
   drainCapMs?: number;
   log?: Logger;
@@ -166,7 +169,8 @@ export function createNginxEngine(o: NginxOptions): Engine {
       const checkLog = path.join(o.prefix, 'check.log');
       trimErrorLog(checkLog);
       const r = await o.runner.run(o.cmd, ['-t', '-q', '-p', o.prefix, '-c', path.join(dir, mainFile), '-e', checkLog], { timeoutMs: 60000 });
-      return { ok: r.code === 0, output: `${r.stderr}\n${r.stdout}`.trim() };
+      const output = `${r.stderr}\n${r.stdout}`.trim();
+      return { ok: r.code === 0, output: r.code === 0 ? output : explainBindFailure(output, o.nonlocalProblem ?? null) };
     },
 
     async start(dir, mainFile) {
