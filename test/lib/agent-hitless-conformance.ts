@@ -85,13 +85,13 @@ export function describeHitless(engine: EngineName, NET: string): void {
     const traffic = Promise.all([load(3, false, closeTally, () => done), load(3, keepAlive, keepTally, () => done)]);
 
     const workers = new Set<number>();
-    const deadline = Date.now() + 60000;
+    // no deadline on the applies (the test's own timeout bounds them): on a loaded machine they take longer, and
+    // what is tested is that no request fails
     try {
       for (let g = 2; g < 2 + APPLIES; g++) {
         const r = await agent.api('PUT', '/v1/loadbalancer', doc(g));
         expect(r.body).toMatchObject({ result: 'applied', generation: g, reloaded: true });
         workers.add((await agent.api('GET', '/v1/details')).body.engine_process.worker_pid);
-        expect(Date.now()).toBeLessThan(deadline);
       }
     } finally {
       // a failed apply must not leave the client loops running after the test
@@ -108,5 +108,5 @@ export function describeHitless(engine: EngineName, NET: string): void {
     expect(keepTally.failed).toEqual([]);
     expect(closeTally.ok).toBeGreaterThan(APPLIES);
     expect(keepTally.ok).toBeGreaterThan(APPLIES);
-  });
+  }, 240000);
 }
