@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import type { ProcessRunner } from '../process-runner';
 import { httpGetUnix, type UnixHttpGet } from '../unix-socket';
 import { parseNginxBuild, type NginxBuild } from './nginx-build';
-import { drainIdle, lowerDrainFlag, type DrainResult } from './nginx-drain';
+import { drainIdle, lowerDrainFlag } from './nginx-drain';
 import { explainBindFailure } from './nginx-nonlocal';
 import { emergSince, logSize, trimErrorLog } from './nginx-errorlog';
 import { listProcesses, nginxWorkers, type ProcessLister } from './nginx-procs';
@@ -122,16 +122,14 @@ export function createNginxEngine(o: NginxOptions): Engine {
   };
 
   /** Raises the drain flag and waits; a flag that cannot be written is logged and the reload goes on (not hitless, but served). */
-  const drain = async (): Promise<DrainResult | null> => {
+  const drain = async (): Promise<void> => {
     try {
       const d = await drainIdle({ flagFile: drainFlag, statusSocket, statusGet, sleep, now, capMs: o.drainCapMs });
       const fields = { drain_ms: d.ms, idle_connections: d.waiting };
       if (d.capped) o.log?.info('nginx reload: idle connections left when the drain cap ran out (they may see a reset)', fields);
       else o.log?.debug('nginx reload: keep-alive connections drained', fields);
-      return d;
     } catch (e) {
       o.log?.warn('nginx reload: cannot raise the drain flag; idle keep-alive connections may see a reset', { error: e, flag: drainFlag });
-      return null;
     }
   };
 
