@@ -64,7 +64,7 @@ describe('parseConfig', () => {
   it('applies every default of contract section 5', () => {
     const c = parseConfig('[amphora_agent]\nagent_server_ca = /ca.pem\nagent_server_cert = /cert.pem\n');
     expect(c).toEqual({
-      debug: false, bindHost: '0.0.0.0', bindPort: 9443, haproxyCmd: '/usr/sbin/haproxy', nginxCmd: '/usr/sbin/nginx',
+      debug: false, bindHost: '0.0.0.0', bindPort: 9443, haproxyCmd: '/usr/sbin/haproxy', nginxCmd: '/usr/sbin/nginx', nginxNonlocalBind: true,
       keepalivedCmd: '/usr/sbin/keepalived', controllers: [], heartbeatInterval: 10, heartbeatKey: '',
       serverCertFile: '/cert.pem', serverCaFile: '/ca.pem', amphoraId: '', requestReadTimeout: 180, engine: 'haproxy',
       stateDir: '/var/lib/amphora-agent', runDir: '/var/lib/amphora-agent/run', maxRequestBytes: 8388608,

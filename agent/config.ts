@@ -22,6 +22,8 @@ export interface AgentConfig {
   bindPort: number;
   haproxyCmd: string;
   nginxCmd: string;
+  /** engine = nginx: set net.ipv4/ipv6.ip_nonlocal_bind to 1 at start when 0 (`nginx_nonlocal_bind`, own key, default True) */
+  nginxNonlocalBind: boolean;
   keepalivedCmd: string;
   controllers: ControllerAddress[];
   heartbeatInterval: number;
@@ -151,6 +153,7 @@ export function parseConfig(textContent: string): AgentConfig {
     bindPort: integer(c, 'haproxy_amphora', 'bind_port', 9443, 1, 65535),
     haproxyCmd: absolutePath(c, 'haproxy_amphora', 'haproxy_cmd', '/usr/sbin/haproxy'),
     nginxCmd: absolutePath(c, 'amphora_agent', 'nginx_cmd', '/usr/sbin/nginx'),
+    nginxNonlocalBind: bool(c, 'amphora_agent', 'nginx_nonlocal_bind', true),
     keepalivedCmd: absolutePath(c, 'amphora_agent', 'keepalived_cmd', '/usr/sbin/keepalived'),
     controllers: parseControllerList(text(c, 'health_manager', 'controller_ip_port_list', '')),
     heartbeatInterval: integer(c, 'health_manager', 'heartbeat_interval', 10, 1, 3600),

@@ -7,14 +7,19 @@
  * it holds and lets the old ones drain. The reload took when the private
  * status server answers the token of the files in `current`; it failed when
  * nginx logs an `[emerg]` after the signal (its words become the error).
+ * Before the signal the agent drains idle keep-alive connections
+ * (nginx-drain.ts), so that none is reset by the old workers' shutdown.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PID_FILE, STATUS_PATHS, STATUS_SOCKET, TOKEN_FILE } from '../../renderers/nginx/context';
+import { DRAIN_FILE, PID_FILE, STATUS_PATHS, STATUS_SOCKET, TOKEN_FILE } from '../../renderers/nginx/context';
 import { EngineFailed } from '../errors';
+import type { Logger } from '../log';
 import type { ProcessRunner } from '../process-runner';
 import { httpGetUnix, type UnixHttpGet } from '../unix-socket';
 import { parseNginxBuild, type NginxBuild } from './nginx-build';
+import { drainIdle, lowerDrainFlag } from './nginx-drain';
+import { explainBindFailure } from './nginx-nonlocal';
 import { emergSince, logSize, trimErrorLog } from './nginx-errorlog';
 import { listProcesses, nginxWorkers, type ProcessLister } from './nginx-procs';
 import { nginxListenerStates, nginxUnbound } from './nginx-listeners';
@@ -37,6 +42,11 @@ export interface NginxOptions {
   now?: () => number;
   /** how long a start or reload may take before it counts as failed */
   readyTimeoutMs?: number;
+  /** why non-local binds do not work here (nginx-nonlocal.ts), added to nginx -t's words when a bind fails; null: they work */
+  nonlocalProblem?: string | null;
+  /** the longest a reload waits for idle keep-alive connections (default DRAIN_CAP_MS) */
+  drainCapMs?: number;
+  log?: Logger;
 }
 
 /** Runs `nginx -V` once: version, and how the stream module comes. */
@@ -57,6 +67,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
   const pidFile = path.join(o.runDir, PID_FILE);
   const statusSocket = path.join(o.runDir, STATUS_SOCKET);
   const errorLog = path.join(o.prefix, 'error.log');
+  const drainFlag = path.join(o.runDir, DRAIN_FILE);
   let configDir = o.configDir;
   const counters = { reloads: 0, failed: 0 };
 
@@ -110,6 +121,27 @@ export function createNginxEngine(o: NginxOptions): Engine {
     }
   };
 
+  /** Raises the drain flag and waits; a flag that cannot be written is logged and the reload goes on (not hitless, but served). */
+  const drain = async (): Promise<void> => {
+    try {
+      const d = await drainIdle({ flagFile: drainFlag, statusSocket, statusGet, sleep, now, capMs: o.drainCapMs });
+      const fields = { drain_ms: d.ms, idle_connections: d.waiting };
+      if (d.capped) o.log?.info('nginx reload: idle connections left when the drain cap ran out (they may see a reset)', fields);
+      else o.log?.debug('nginx reload: keep-alive connections drained', fields);
+    } catch (e) {
+      o.log?.warn('nginx reload: cannot raise the drain flag; idle keep-alive connections may see a reset', { error: e, flag: drainFlag });
+    }
+  };
+
+  /** Lowers the drain flag; a failure is logged, not thrown (it must not hide the reload's own outcome). */
+  const lower = () => {
+    try {
+      lowerDrainFlag(drainFlag);
+    } catch (e) {
+      o.log?.warn('nginx: cannot remove the drain flag; answers keep saying Connection: close until it is removed', { error: e, flag: drainFlag });
+    }
+  };
+
   const status = async (): Promise<EngineStatus> => {
     const base: EngineStatus = { running: false, masterPid: null, workerPid: null, oldWorkerPids: [], reloads: counters.reloads, failedReloads: counters.failed, statsSocket: statusSocket, masterSocket: '' };
     const pid = masterPid();
@@ -135,7 +167,8 @@ export function createNginxEngine(o: NginxOptions): Engine {
       const checkLog = path.join(o.prefix, 'check.log');
       trimErrorLog(checkLog);
       const r = await o.runner.run(o.cmd, ['-t', '-q', '-p', o.prefix, '-c', path.join(dir, mainFile), '-e', checkLog], { timeoutMs: 60000 });
-      return { ok: r.code === 0, output: `${r.stderr}\n${r.stdout}`.trim() };
+      const output = `${r.stderr}\n${r.stdout}`.trim();
+      return { ok: r.code === 0, output: r.code === 0 ? output : explainBindFailure(output, o.nonlocalProblem ?? null) };
     },
 
     async start(dir, mainFile) {
@@ -154,15 +187,20 @@ export function createNginxEngine(o: NginxOptions): Engine {
       const pid = masterPid();
       if (pid === null) throw new EngineFailed('nginx is not running; nothing to reload');
       trimErrorLog(errorLog);
-      const from = logSize(errorLog);
-      const before = (await status()).workerPids ?? [];
       counters.reloads++;
-      o.runner.kill(pid, 'SIGHUP');
       try {
+        await drain();
+        const from = logSize(errorLog);
+        const before = (await status()).workerPids ?? [];
+        o.runner.kill(pid, 'SIGHUP');
+        // done only when none of `before` is a current worker: each old one was told to stop (and set
+        // `Connection: close` itself) before the flag comes down
         await waitForToken('the reload', from, before);
       } catch (e) {
         counters.failed++;
         throw e;
+      } finally {
+        lower();
       }
     },
 
@@ -183,6 +221,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
         for (const w of left) o.runner.kill(w, 'SIGKILL');
       }
       fs.rmSync(pidFile, { force: true });
+      lower();
     },
 
     status,

@@ -29,6 +29,8 @@ export interface ListenerOptions {
   accessLog: string | null;
   /** connections one worker takes (`worker_connections`): a connection_limit above it is capped */
   maxConn: number;
+  /** the drain flag's absolute path, a checked nginx word (context.ts DRAIN_FILE) */
+  drainFile: string;
 }
 
 function hstsLines(l: Listener): string[] {
@@ -38,6 +40,21 @@ function hstsLines(l: Listener): string[] {
 }
 
 const poolUri = (k: number) => `amph-pool-${k}`;
+/** The internal location a request goes through while the agent drains before a reload (a URI no client can send). */
+const DRAIN_URI = 'amph-drain';
+
+/**
+ * While the drain flag exists, each request passes `= amph-drain` on its way
+ * to `location /`: `keepalive_timeout 0` there clears the request's
+ * keep-alive (ngx_http_update_location_config), nothing sets it back, so the
+ * answer says `Connection: close` and the connection closes after it. `$uri`
+ * is rewritten to `/`, which nothing reads (L7 and proxy_pass use
+ * `$request_uri`).
+ */
+function drainServerLine(o: ListenerOptions): string {
+  return `if (-f ${o.drainFile}) { rewrite ^ ${DRAIN_URI} last; }`;
+}
+const drainLocation: LocationView = { match: `= ${DRAIN_URI}`, lines: ['internal;', 'keepalive_timeout 0;', 'rewrite ^ / last;'] };
 
 /** The internal location(s) serving pool `p` (k-th of the listener). */
 function poolLocations(l: Listener, p: Pool, k: number, reg: BlockRegistry, sink: FileSink, o: ListenerOptions): LocationView[] {
@@ -102,7 +119,7 @@ export function buildHttpListener(l: Listener, reg: BlockRegistry, sink: FileSin
   if (l.default_pool_id) poolIndex(l.default_pool_id);
   const root = rootLines(l, reg, poolIndex);
   const pools = ids.map((id) => o.pools.get(id) as Pool);
-  const locations: LocationView[] = [{ match: '/', lines: root }, ...pools.flatMap((p, k) => poolLocations(l, p, k, reg, sink, o))];
+  const locations: LocationView[] = [{ match: '/', lines: root }, drainLocation, ...pools.flatMap((p, k) => poolLocations(l, p, k, reg, sink, o))];
   const upstreams = pools.flatMap((p) => buildUpstreams(p, l.listener_id, true, o.down, reg));
   const tls = l.protocol === 'TERMINATED_HTTPS';
   const alpnH2 = tls && (l.alpn_protocols ?? []).includes('h2');
@@ -116,6 +133,7 @@ export function buildHttpListener(l: Listener, reg: BlockRegistry, sink: FileSin
     ...(l.connection_limit > 0 ? [`limit_conn amph_http_conn ${Math.min(l.connection_limit, o.maxConn)};`] : []),
     o.accessLog ?? 'access_log off;',
     ...(allow ? [`if (${allow} = 0) { return 444; }`] : []),
+    drainServerLine(o),
   ];
   const certs = tls ? listenerCertificates(l, sink) : [{ file: '', names: [] }];
   const servers = certs

@@ -9,7 +9,7 @@ import { DEFAULT_HARD_STOP_AFTER_SEC, vipAddresses } from '../haproxy/build-view
 import { buildHttpListener, type ListenerOptions } from './build-http';
 import { buildStreamListener } from './build-stream';
 import type { FileSink } from './build-tls';
-import { DEBIAN_STREAM_MODULE, LOG_SOCKET, nginxListeners, PID_FILE, STATUS_SOCKET, type NginxRenderContext } from './context';
+import { DEBIAN_STREAM_MODULE, DRAIN_FILE, LOG_SOCKET, nginxListeners, PID_FILE, STATUS_SOCKET, type NginxRenderContext } from './context';
 import { formatTime } from './helpers';
 import { nginxWord } from './quote';
 import { BlockRegistry } from './registry';
@@ -87,6 +87,7 @@ export function buildNginxView(doc: Document, ctx: NginxRenderContext, sink: Fil
     down: new Set(ctx.nginx?.downMembers ?? []),
     accessLog: null,
     maxConn,
+    drainFile: `${runDir}/${DRAIN_FILE}`,
   };
   const logTo = `syslog:server=unix:${runDir}/${LOG_SOCKET},nohostname,tag=amphora`;
   const httpReg = new BlockRegistry();

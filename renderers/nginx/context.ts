@@ -33,6 +33,13 @@ export const TOKEN_FILE = 'config-token';
 export const PID_FILE = 'nginx.pid';
 /** In the run directory: the private status server (config token, stub_status). */
 export const STATUS_SOCKET = 'nginx-status.sock';
+/**
+ * In the run directory: the drain flag. While it exists every HTTP/1 answer
+ * says `Connection: close` (the agent raises it before a reload, so that no
+ * keep-alive connection is idle in the old workers when they close idle
+ * connections, and lowers it once the new workers serve).
+ */
+export const DRAIN_FILE = 'nginx-drain';
 /** In the run directory: the unix datagram socket nginx sends its access log to (the agent reads it). */
 export const LOG_SOCKET = 'nginx-log.sock';
 /** The status server's paths. */

@@ -23,6 +23,19 @@ test('the main context: pid and status socket in the run directory, workers as r
   expect(conf(basic(), { accessLog: false })).not.toContain('syslog:');
 });
 
+test('every http server drains while the flag in the run directory exists: through = amph-drain (keep-alive off) back to location /', () => {
+  const raw = basic({}, { allowed_cidrs: ['10.0.0.0/8'] });
+  const c = conf(raw);
+  // after the allowed_cidrs check, so a refused client is still closed without an answer
+  expect(c).toMatch(/if \(\$amph_allow\d+ = 0\) \{ return 444; \}\n {8}if \(-f \/run\/amphora-agent\/nginx-drain\) \{ rewrite \^ amph-drain last; \}\n/);
+  expect(c).toContain('location = amph-drain {\n            internal;\n            keepalive_timeout 0;\n            rewrite ^ / last;\n        }');
+  expect(c.match(/nginx-drain/g)).toHaveLength(1);
+});
+
+test.each(['/run/a b', '/run/x) { return 200; }', '/run/$host', '/run/a;b', '/run/a"b'])('a run directory that is not one nginx word (%j) is refused, not printed', (runDir) => {
+  expect(() => renderNginx(valid(basic()), { ...CTX, runDir })).toThrow(/the run directory/);
+});
+
 test('upstream servers: weight, max_fails=0, backup, down (disabled, weight 0, held DOWN)', () => {
   const raw = basic({}, {}, [m1, rawMember('m2', '192.0.2.2', 80, { weight: 0 }), rawMember('m3', '192.0.2.3', 80, { backup: true }), rawMember('m4', '192.0.2.4', 80, { admin_state_up: false }), rawMember('m5', '192.0.2.5', 80, { weight: 7 })]);
   expect(named(raw, 'server', { downMembers: ['m5'] })).toEqual([

@@ -83,6 +83,9 @@ test('the element installed the agent, Node >= 20, the engines, and the units as
   expect(fs.existsSync(tree.p('etc/systemd/system/multi-user.target.wants/haproxy.service'))).toBe(false);
   expect(fs.statSync(tree.p('etc/octavia/certs')).mode & 0o777).toBe(0o700);
   expect(fs.readFileSync(tree.p('etc/modules-load.d/amphora-agent.conf'), 'utf8')).toMatch(/^ip_vs$/m);
+  // nginx binds a VIP the VM does not hold yet (a BACKUP amphora's) only with these (renderers/nginx/README.md)
+  const sysctls = fs.readFileSync(tree.p('etc/sysctl.d/60-amphora-agent.conf'), 'utf8');
+  for (const k of ['net.ipv4.ip_nonlocal_bind', 'net.ipv6.ip_nonlocal_bind']) expect(sysctls).toMatch(new RegExp(`^${k.replace(/\./g, '\\.')} = 1$`, 'm'));
 });
 
 test('systemd-analyze verifies the unit in the tree; its exposure score is OK', () => {

@@ -71,6 +71,11 @@ export interface AgentOptions {
   amphoraId?: string;
   /** `[amphora_agent] engine` (haproxy by default; ENGINE in the environment changes the default) */
   engine?: 'haproxy' | 'nginx';
+  /**
+   * `[amphora_agent] nginx_nonlocal_bind`: by default True only with `netns`: an nginx agent in the test
+   * machine's own namespace must not turn on its non-local binds (other tests expect a bind to fail there)
+   */
+  nonlocalBind?: boolean;
   /** run the agent inside this network namespace (`ip netns exec`); needs `port` and `apiSocket` */
   netns?: string;
   /** the API port (default: a free one on `ip`) */
@@ -132,6 +137,7 @@ amphora_id = ${this.o.amphoraId ?? '11111111-2222-4333-8444-555555555555'}
 amphora_udp_driver = keepalived_lvs
 state_dir = ${this.stateDir}
 engine = ${this.engine}
+nginx_nonlocal_bind = ${(this.o.nonlocalBind ?? !!this.o.netns) ? 'True' : 'False'}
 ${this.o.extraConf ?? ''}
 
 [controller_worker]

@@ -11,16 +11,8 @@ import { startBackend, stopBackends, type Backend } from './agent-backends';
 import { httpBasicDoc, withReload } from './agent-docs';
 import type { EngineName } from './agent-conformance';
 
-/**
- * Defines the hitless test for `engine` on `${NET}.1` (API), `.2` (VIP), `.3`
- * (members). `idleCloseRace`: the engine closes idle keep-alive connections
- * when a reload starts (nginx: no equivalent of haproxy's
- * `idle-close-on-response`), so a keep-alive client sending on one at that
- * instant sees the connection reset; such resets (ECONNRESET: never an
- * error status, never a timeout) are then counted and reported instead of
- * failing the test, and must be the only failures.
- */
-export function describeHitless(engine: EngineName, NET: string, o: { idleCloseRace?: boolean } = {}): void {
+/** Defines the hitless test for `engine` on `${NET}.1` (API), `.2` (VIP), `.3` (members). */
+export function describeHitless(engine: EngineName, NET: string): void {
   const APPLIES = 50;
   let work: string;
   let certs: Certs;
@@ -93,33 +85,28 @@ export function describeHitless(engine: EngineName, NET: string, o: { idleCloseR
     const traffic = Promise.all([load(3, false, closeTally, () => done), load(3, keepAlive, keepTally, () => done)]);
 
     const workers = new Set<number>();
-    const deadline = Date.now() + 60000;
+    // no deadline on the applies (the test's own timeout bounds them): on a loaded machine they take longer, and
+    // what is tested is that no request fails
     try {
       for (let g = 2; g < 2 + APPLIES; g++) {
         const r = await agent.api('PUT', '/v1/loadbalancer', doc(g));
         expect(r.body).toMatchObject({ result: 'applied', generation: g, reloaded: true });
         workers.add((await agent.api('GET', '/v1/details')).body.engine_process.worker_pid);
-        expect(Date.now()).toBeLessThan(deadline);
       }
     } finally {
       // a failed apply must not leave the client loops running after the test
       done = true;
       await traffic;
       keepAlive.destroy();
+      // also when an apply failed or was late: the counts say what the clients saw until then
+      // eslint-disable-next-line no-console
+      console.log(`hitless (${engine}): ${workers.size} of ${APPLIES} applies; close: ${closeTally.ok} ok, ${closeTally.failed.length} failed; keep-alive: ${keepTally.ok} ok, ${keepTally.failed.length} failed`);
     }
 
-    // eslint-disable-next-line no-console
-    console.log(`hitless (${engine}): ${APPLIES} applies, ${workers.size} workers; close: ${closeTally.ok} ok; keep-alive: ${keepTally.ok} ok`);
     expect(workers.size).toBe(APPLIES);
     expect(closeTally.failed).toEqual([]);
-    if (o.idleCloseRace) {
-      // eslint-disable-next-line no-console
-      console.log(`hitless (${engine}): keep-alive connections reset under a request: ${keepTally.failed.length} of ${keepTally.ok + keepTally.failed.length}`);
-      for (const f of keepTally.failed) expect(f).toMatch(/^ECONNRESET /);
-    } else {
-      expect(keepTally.failed).toEqual([]);
-    }
+    expect(keepTally.failed).toEqual([]);
     expect(closeTally.ok).toBeGreaterThan(APPLIES);
     expect(keepTally.ok).toBeGreaterThan(APPLIES);
-  });
+  }, 240000);
 }
