@@ -21,5 +21,10 @@ export function filesBytes(files: Record<string, string>): number {
 
 /** The budget of one engine step for these rendered files. */
 export function stepBudgetMs(files: Record<string, string>, baseMs: number): number {
-  return Math.round(baseMs + (PER_MIB_MS * filesBytes(files)) / (1 << 20));
+  return bytesBudgetMs(filesBytes(files), baseMs);
+}
+
+/** The budget of one engine step for rendered files of `bytes` bytes. */
+export function bytesBudgetMs(bytes: number, baseMs: number): number {
+  return Math.round(baseMs + (PER_MIB_MS * bytes) / (1 << 20));
 }

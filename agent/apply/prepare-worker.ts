@@ -2,14 +2,14 @@
  * Worker-process entry (see worker-preparer.ts): takes `{init: context}`
  * first, then answers `{id, input, context?, checkOnly}` with `{id, result}`
  * (a PrepareResult) and, for a valid document, then `{id, hash}`; a failure
- * is `{id, error, malformed?}`. Exits with its parent.
+ * is `{id, error, malformed?, storageFull?}`. Exits with its parent.
  */
 import { renderers } from '../../renderers';
 import type { RenderContext } from '../../renderers/types';
-import { MalformedBody } from '../errors';
+import { MalformedBody, StorageFull } from '../errors';
 import { documentHash } from '../state/hash';
 import { parsedInput } from '../api/body';
-import { prepareDocument } from './prepare';
+import { prepareAndStage, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -17,6 +17,15 @@ export interface WorkerRequest {
   input: unknown;
   context?: RenderContext;
   checkOnly: boolean;
+  stageTo?: PrepareOptions['stageTo'];
+}
+
+/** What a StorageFull carries across (rebuilt as one by the daemon). */
+export interface StorageFullFields {
+  dir: string;
+  what: string;
+  neededBytes: number | null;
+  freeBytes: number | null;
 }
 
 let context: RenderContext | null = null;
@@ -34,13 +43,14 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareDocument(input, ctx, renderers[ctx.capabilities.engine], m.checkOnly ?? false);
+    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { checkOnly: m.checkOnly ?? false, stageTo: m.stageTo });
     // the hash once the result is on its way (a large one is written in parts): the caller checks the files with the engine meanwhile
     process.send?.({ id, result }, (e: Error | null) => {
       if (!e && result.ok) process.send?.({ id, hash: documentHash(input) });
     });
   } catch (e) {
-    process.send?.({ id, error: (e as Error)?.message ?? String(e), malformed: e instanceof MalformedBody });
+    const storageFull: StorageFullFields | undefined = e instanceof StorageFull ? { dir: e.dir, what: e.what, neededBytes: e.neededBytes, freeBytes: e.freeBytes } : undefined;
+    process.send?.({ id, error: (e as Error)?.message ?? String(e), malformed: e instanceof MalformedBody, storageFull });
   }
 });
 // the daemon gone (killed), nothing is left to answer

@@ -15,6 +15,7 @@ import { checkCapabilities, renderers } from '../../renderers';
 import type { RenderContext, RenderedFiles, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 import { documentHash } from '../state/hash';
+import { stageFiles, type StagedFiles } from './staging';
 
 /** What validation and rendering found, before the hash. */
 export type PrepareResult =
@@ -25,8 +26,10 @@ export type PrepareResult =
       doc: Document | null;
       /** the document's `amphora` block: what a sidecar's check needs of it */
       amphora: Document['amphora'];
-      /** the rendered files; for a check only, without the serve plan */
+      /** the rendered files; for a check only, without the serve plan; null when staged (`staged`) or not rendered */
       out: RenderOutput | RenderedFiles | null;
+      /** the files as written where `stageTo` said (then they do not come back) */
+      staged: StagedFiles | null;
       renderError: string | null;
     }
   | { ok: false; errors: ValidationError[] };
@@ -43,6 +46,12 @@ export interface PrepareOptions {
    * out of the worker than to render.
    */
   checkOnly?: boolean;
+  /**
+   * With `checkOnly`: write the files as candidate `name` under `stateDir`
+   * where the work runs (a large candidate never crosses between the
+   * processes); the answer says where (`staged`). No room is StorageFull.
+   */
+  stageTo?: { stateDir: string; name: string };
 }
 
 /**
@@ -58,7 +67,7 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
-  const base = { ok: true as const, generation: v.doc.generation, doc: checkOnly ? null : v.doc, amphora: v.doc.amphora };
+  const base = { ok: true as const, generation: v.doc.generation, doc: checkOnly ? null : v.doc, amphora: v.doc.amphora, staged: null };
   try {
     const out = render(v.doc, context, { filesOnly: checkOnly });
     return { ...base, out: checkOnly ? { files: out.files, main: out.main, secrets: out.secrets } : out, renderError: null };
@@ -67,11 +76,18 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
   }
 }
 
+/** prepareDocument, then the files written where `stageTo` says (a check only); throws StorageFull when there is no room. */
+export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}): PrepareResult {
+  const r = prepareDocument(input, context, render, o.checkOnly ?? false);
+  if (!r.ok || !r.out || !o.stageTo || !o.checkOnly) return r;
+  return { ...r, out: null, staged: stageFiles(o.stageTo.stateDir, o.stageTo.name, r.out) };
+}
+
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
   return async (raw, o) => {
     const input = parsedInput(raw);
-    const r = prepareDocument(input, o?.context ?? context, render, o?.checkOnly);
+    const r = prepareAndStage(input, o?.context ?? context, render, o);
     return r.ok ? { ...r, hash: Promise.resolve(documentHash(input)) } : r;
   };
 }

@@ -25,8 +25,8 @@ function setup() {
   const s = { checkOk: true, checkThrows: null as Error | null, failServe: 0, serving: '', calls: [] as string[] };
   const sidecar: Sidecar = {
     name: 'keepalived',
-    check: async (dir, out) => {
-      s.calls.push(`check ${path.basename(dir)} ${Object.keys(out.files).length}`);
+    check: async (dir, files) => {
+      s.calls.push(`check ${path.basename(dir)} ${files.length}`);
       if (s.checkThrows) throw s.checkThrows;
       return s.checkOk ? { ok: true, output: '' } : { ok: false, output: 'Non-existent interface specified in configuration' };
     },

@@ -5,13 +5,17 @@
  * and stops it on DELETE.
  */
 import type { Document } from '../../schemas/document';
-import type { RenderedFiles, RenderOutput } from '../../renderers/types';
+import type { RenderOutput } from '../../renderers/types';
 import type { CheckResult } from '../engines/types';
 
 export interface Sidecar {
   readonly name: string;
-  /** Checks a staged candidate (of a document with this `amphora` block); `ok: false` is a 422 with its words, a thrown AgentError answers as itself. */
-  check(dir: string, out: RenderedFiles, amphora: Document['amphora']): Promise<CheckResult>;
+  /**
+   * Checks a staged candidate in `dir` (its relative paths `files`, of a
+   * document with this `amphora` block); `ok: false` is a 422 with its words,
+   * a thrown AgentError answers as itself.
+   */
+  check(dir: string, files: string[], amphora: Document['amphora']): Promise<CheckResult>;
   /** Makes it run what `configDir` holds for `doc`: start, reload only when its files changed, or stop when it is not needed. */
   serve(configDir: string, out: RenderOutput, doc: Document): Promise<void>;
   /** Stops it (DELETE, a failed first apply). */

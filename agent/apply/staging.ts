@@ -5,8 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RenderOutput } from '../../renderers/types';
+import type { RenderedFiles, RenderOutput } from '../../renderers/types';
 import { fsyncDir, writeFileSynced } from '../durable-fs';
+import { ensureSpace, writing } from '../state/space';
+import { filesBytes } from './budget';
 
 export interface ConfigLayout {
   /** `${stateDir}/configs`: candidate and applied directories */
@@ -15,6 +17,33 @@ export interface ConfigLayout {
   failedDir: string;
   /** `${stateDir}/current`: the stable path the engine is started with */
   currentLink: string;
+}
+
+/** A candidate written to disk: what its check needs of it. */
+export interface StagedFiles {
+  dir: string;
+  /** the engine's main file */
+  main: string;
+  /** the relative paths written */
+  names: string[];
+  bytes: number;
+}
+
+/**
+ * Writes a candidate (not synced) after checking there is room for it; no
+ * room is StorageFull (507), and nothing of it is left behind on failure.
+ */
+export function stageFiles(stateDir: string, name: string, out: RenderedFiles): StagedFiles {
+  const layout = configLayout(stateDir);
+  const bytes = filesBytes(out.files);
+  try {
+    ensureSpace(stateDir, bytes, 'the candidate configuration');
+    const dir = writing(stateDir, 'the candidate configuration', () => writeCandidate(layout, name, out, false));
+    return { dir, main: out.main, names: Object.keys(out.files), bytes };
+  } catch (e) {
+    fs.rmSync(path.join(layout.configsDir, name), { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** The layout under a state directory. */

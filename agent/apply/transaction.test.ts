@@ -134,6 +134,14 @@ describe('the apply transaction', () => {
     expect(fs.readdirSync(path.join(t.stateDir, 'configs')).filter((n) => n.startsWith('validate-'))).toEqual([]);
   });
 
+  it('leaves no dry-run candidate behind when the generation rule refuses it after the files were written (409)', async () => {
+    await t.applier.apply(doc(3));
+    expect(await t.applier.validate(doc(2)).catch((e) => e)).toMatchObject({ status: 409, code: 'GENERATION_STALE' });
+    expect(await t.applier.validate(doc(3, 7)).catch((e) => e)).toMatchObject({ status: 409 });
+    expect(t.e.log.filter((l) => l.startsWith('check validate-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(t.stateDir, 'configs')).filter((n) => n.startsWith('validate-'))).toEqual([]);
+  });
+
   it('restores the stored document at start, adopting a running engine that serves it', async () => {
     await t.applier.apply(doc(4));
     const again = t.make();

@@ -11,9 +11,9 @@ import type { Document } from '../../schemas/document';
 import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 // types only: the daemon must not load zod and the templates (the worker does)
-import type { Prepared, Preparer } from './prepare';
+import type { Prepared, PrepareOptions, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
-import { DEFAULT_ENGINE_TIMEOUT_SEC, filesBytes, stepBudgetMs } from './budget';
+import { bytesBudgetMs, DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
@@ -26,7 +26,7 @@ import { commitStaged, stageState } from './commit';
 import { loadedConfig, markLoaded, reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
 import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
-import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, switchCurrent, syncCandidate, writeCandidate, type ConfigLayout } from './staging';
+import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, stageFiles, switchCurrent, syncCandidate, type ConfigLayout, type StagedFiles } from './staging';
 import { firstDifference } from './doc-diff';
 import type { Applier, ApplyCounters, ApplyResult, LastApply, Refusal } from './types';
 import { waitServing } from './verify';
@@ -88,8 +88,8 @@ export function createApplier(d: ApplierDeps): Applier {
   let seq = 0;
 
   /** Validates and renders in the worker; `checkOnly` for a dry run (the files alone come back). */
-  const parse = async (input: unknown, checkOnly = false): Promise<Extract<Prepared, { ok: true }>> => {
-    const r = await d.prepare(input, { context: d.context?.(), checkOnly });
+  const parse = async (input: unknown, o: Omit<PrepareOptions, 'context'> = {}): Promise<Extract<Prepared, { ok: true }>> => {
+    const r = await d.prepare(input, { ...o, context: d.context?.() });
     if (!r.ok) throw new DocumentInvalid(r.errors);
     return r;
   };
@@ -113,26 +113,24 @@ export function createApplier(d: ApplierDeps): Applier {
    * one is kept under failed/ (422). `beside` runs while the engine checks
    * (staging the state record); its failure fails the step.
    */
-  const stageChecked = async (name: string, out: RenderedFiles, amphora: Document['amphora'], durable = true, beside?: () => Promise<void>): Promise<string> => {
-    let dir: string;
-    try {
-      ensureSpace(d.stateDir, filesBytes(out.files), 'the candidate configuration');
-      dir = writing(d.stateDir, 'the candidate configuration', () => writeCandidate(layout, name, out, false));
-    } catch (e) {
-      fs.rmSync(path.join(layout.configsDir, name), { recursive: true, force: true });
-      throw e;
-    }
+  const stageChecked = (name: string, out: RenderedFiles, amphora: Document['amphora'], durable = true, beside?: () => Promise<void>): Promise<string> =>
+    checkStaged(stageFiles(d.stateDir, name, out), amphora, durable, beside);
+
+  /** Checks a candidate already written (stageChecked, or the worker for a dry run). */
+  const checkStaged = async (staged: StagedFiles, amphora: Document['amphora'], durable = true, beside?: () => Promise<void>): Promise<string> => {
+    const { dir } = staged;
     let refused: { who: string; output: string } | null = null;
     try {
       // the files become durable while the engine reads them: both are needed before `current` may point there
       const synced = durable ? syncCandidate(layout, dir).catch((e) => writing(d.stateDir, 'the candidate configuration', () => { throw e; })) : undefined;
       // all three settle before anything is decided: nothing may still write or read the candidate once it is moved
-      const [check, sync, side] = await Promise.allSettled([d.engine.check(dir, out.main, { timeoutMs: budget(out.files) }), synced, beside?.()]);
+      const timeoutMs = bytesBudgetMs(staged.bytes, d.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_SEC * 1000);
+      const [check, sync, side] = await Promise.allSettled([d.engine.check(dir, staged.main, { timeoutMs }), synced, beside?.()]);
       for (const r of [check, sync, side]) if (r.status === 'rejected') throw r.reason;
       if (check.status === 'fulfilled' && !check.value.ok) refused = { who: d.engine.name, output: check.value.output };
       for (const s of sidecars) {
         if (refused) break;
-        const r = await s.check(dir, out, amphora);
+        const r = await s.check(dir, staged.names, amphora);
         if (!r.ok) refused = { who: s.name, output: r.output };
       }
     } catch (e) {
@@ -363,17 +361,22 @@ export function createApplier(d: ApplierDeps): Applier {
 
     async validate(raw) {
       const t0 = performance.now();
-      // nothing here needs the validated document: it stays in the worker
-      const prepared = await parse(raw, true);
-      const { generation } = prepared;
-      const validatedMs = Math.round(performance.now() - t0);
-      const unchanged = (await generationCheck(generation, prepared.hash)) === 'unchanged';
-      const out = renderedFiles(prepared);
-      // the worker hashes the document while the engine checks the files
-      const [dir, hash] = await Promise.all([stageChecked(candidateName(generation, VALIDATE_PREFIX), out, prepared.amphora, false), prepared.hash]);
-      fs.rmSync(dir, { recursive: true, force: true });
-      d.log.info('validated (dry run)', { generation, hash, unchanged, ms: { validated: validatedMs, checked: Math.round(performance.now() - t0) } });
-      return { valid: true, generation, hash, unchanged };
+      // the validated document stays in the worker, which writes the candidate itself: a large one never crosses back
+      const name = `${VALIDATE_PREFIX}${now().getTime()}-${++seq}`;
+      const prepared = await parse(raw, { checkOnly: true, stageTo: { stateDir: d.stateDir, name } });
+      try {
+        const { generation } = prepared;
+        const validatedMs = Math.round(performance.now() - t0);
+        const unchanged = (await generationCheck(generation, prepared.hash)) === 'unchanged';
+        const staged = prepared.staged ?? stageFiles(d.stateDir, name, renderedFiles(prepared));
+        // the worker hashes the document while the engine checks the files
+        const [, hash] = await Promise.all([checkStaged(staged, prepared.amphora, false), prepared.hash]);
+        d.log.info('validated (dry run)', { generation, hash, unchanged, ms: { validated: validatedMs, checked: Math.round(performance.now() - t0) } });
+        return { valid: true, generation, hash, unchanged };
+      } finally {
+        // a refused candidate was moved to failed/ already
+        fs.rmSync(path.join(layout.configsDir, name), { recursive: true, force: true });
+      }
     },
 
     remove: () =>

@@ -10,9 +10,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { RenderContext } from '../../renderers/types';
-import { DocumentTooLarge, MalformedBody } from '../errors';
+import { DocumentTooLarge, MalformedBody, StorageFull } from '../errors';
 import type { Prepared, PrepareResult, Preparer } from './prepare';
-import type { WorkerRequest } from './prepare-worker';
+import type { StorageFullFields, WorkerRequest } from './prepare-worker';
 
 /**
  * The worker's V8 old generation, MiB: the largest accepted document needs
@@ -43,7 +43,7 @@ interface Pending {
   hash?: { resolve(h: string): void; reject(e: Error): void };
 }
 
-type Answer = { id: number } & ({ result: PrepareResult } | { hash: string } | { error: string; malformed?: boolean });
+type Answer = { id: number } & ({ result: PrepareResult } | { hash: string } | { error: string; malformed?: boolean; storageFull?: StorageFullFields });
 
 /** What V8 prints when a heap limit is reached. */
 const OUT_OF_MEMORY = /heap limit|heap out of memory|allocation failed/i;
@@ -103,6 +103,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
       if ('hash' in m) p.hash?.resolve(m.hash);
       else if ('result' in m) p.resolve(m.result as Prepared);
       else if (m.malformed) p.reject(new MalformedBody(m.error));
+      else if (m.storageFull) p.reject(new StorageFull(m.storageFull.dir, m.storageFull.what, m.storageFull.neededBytes, m.storageFull.freeBytes));
       else p.reject(new Error(`validation worker failed: ${m.error}`));
       if (pending.size === 0 && worker === w) {
         hold(w, false);
@@ -128,7 +129,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         hold(worker, true);
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        const req: WorkerRequest = { id, input, context: opts?.context, checkOnly: opts?.checkOnly ?? false };
+        const req: WorkerRequest = { id, input, context: opts?.context, checkOnly: opts?.checkOnly ?? false, stageTo: opts?.stageTo };
         worker.send(req, (e) => {
           if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
         });

@@ -184,7 +184,7 @@ describe('check', () => {
   test('a missing VRRP interface is refused naming vrrp_interface, before keepalived runs', async () => {
     const lc = make({ ifaces: ['eth0', 'lo'] });
     const s = stage({ ...http(), amphora: amphora() });
-    const e = await lc.check(s.current, s.out, s.doc.amphora).catch((x) => x);
+    const e = await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora).catch((x) => x);
     expect(e).toBeInstanceOf(VrrpInterfaceMissing);
     expect(e.status).toBe(422);
     expect(e.message).toBe('[amphora_agent] vrrp_interface: eth1 does not exist on this VM (its interfaces: eth0, lo); the ACTIVE_STANDBY document needs it for VRRP, so set vrrp_interface to the NIC that carries the VIP');
@@ -195,10 +195,10 @@ describe('check', () => {
   test('keepalived --config-test decides; its words come back', async () => {
     const lc = make();
     const s = stage({ ...http(), amphora: amphora() });
-    expect(await lc.check(s.current, s.out, s.doc.amphora)).toEqual({ ok: true, output: '' });
+    expect(await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora)).toEqual({ ok: true, output: '' });
     expect(ka.runs).toEqual([`/usr/sbin/keepalived --config-test -f ${s.current}/keepalived.conf`]);
     ka.refuse = 'Non-existent interface specified in configuration';
-    expect(await lc.check(s.current, s.out, s.doc.amphora)).toEqual({ ok: false, output: 'Non-existent interface specified in configuration' });
+    expect(await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora)).toEqual({ ok: false, output: 'Non-existent interface specified in configuration' });
   });
 
   test('an engine without a probe cannot be watched: VRRP is refused (422) rather than run blind', async () => {
@@ -208,15 +208,15 @@ describe('check', () => {
       ipvs: async () => ({ available: false, reason: 'x' }), interfaces: () => ['eth1'], log: createLogger({ debug: false, write: () => undefined }),
     });
     const s = stage({ ...http(), amphora: amphora() });
-    expect(await lc.check(s.current, s.out, s.doc.amphora)).toEqual({ ok: false, output: expect.stringMatching(/^the nginx engine gives keepalived no way to check it/) });
+    expect(await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora)).toEqual({ ok: false, output: expect.stringMatching(/^the nginx engine gives keepalived no way to check it/) });
     expect(ka.runs).toEqual([]);
   });
 
   test('nothing to check without keepalived.conf; the VRRP interface is not needed for LVS alone', async () => {
     const lc = make({ ifaces: ['lo'] });
     const a = stage(http());
-    expect(await lc.check(a.current, a.out, a.doc.amphora)).toEqual({ ok: true, output: '' });
+    expect(await lc.check(a.current, Object.keys(a.out.files), a.doc.amphora)).toEqual({ ok: true, output: '' });
     const b = stage(udp());
-    expect((await lc.check(b.current, b.out, b.doc.amphora)).ok).toBe(true);
+    expect((await lc.check(b.current, Object.keys(b.out.files), b.doc.amphora)).ok).toBe(true);
   });
 });

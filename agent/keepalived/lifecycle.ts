@@ -166,8 +166,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   return {
     name: 'keepalived',
 
-    async check(dir, out, amphora): Promise<CheckResult> {
-      if (!out.files[KEEPALIVED_MAIN]) return { ok: true, output: '' };
+    async check(dir, files, amphora): Promise<CheckResult> {
+      if (!files.includes(KEEPALIVED_MAIN)) return { ok: true, output: '' };
       if (needsVrrp(amphora)) {
         const names = d.interfaces();
         if (!names.includes(d.vrrpInterface)) throw new VrrpInterfaceMissing(d.vrrpInterface, names);

@@ -4,6 +4,8 @@
  * starts again on the next call.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createWorkerPreparer } from '../../agent/apply/worker-preparer';
@@ -42,6 +44,27 @@ describe('validation worker', () => {
     // the same document as an object: the same hash
     const o = await w.prepare(doc);
     expect(o.ok && (await o.hash)).toBe(documentHash(doc));
+  });
+
+  it('writes the candidate of a check itself when told where, and sends the files back no more', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
+    try {
+      const doc = loadExample('http-basic');
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { checkOnly: true, stageTo: { stateDir, name: 'validate-1' } });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.out).toBeNull();
+      const dir = path.join(stateDir, 'configs', 'validate-1');
+      expect(r.staged).toEqual({ dir, main: 'haproxy.cfg', names: ['haproxy.cfg'], bytes: fs.statSync(path.join(dir, 'haproxy.cfg')).size });
+      expect(fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8')).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+      // an invalid document writes nothing
+      const bad = { ...doc, generation: 0 };
+      const r2 = await w.prepare(Buffer.from(JSON.stringify(bad)), { checkOnly: true, stageTo: { stateDir, name: 'validate-2' } });
+      expect(r2.ok).toBe(false);
+      expect(fs.existsSync(path.join(stateDir, 'configs', 'validate-2'))).toBe(false);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a body that is not a JSON object as MALFORMED_BODY', async () => {
