@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nullLogger } from '../log';
-import { HealthMonitor, type MonitorTimers } from './monitor';
+import { createLogger, nullLogger } from '../log';
+import { FLUSH_MS, HealthMonitor, LOG_EACH_MAX, type MonitorTimers } from './monitor';
 import { checkTargets } from './targets';
 import { basic, m1, m2, rawDoc, rawListener, rawMember, rawPool, valid } from '../../test/lib/render-fixtures';
 
@@ -65,11 +65,15 @@ describe('HealthMonitor', () => {
     await t.tick(2000);
     expect(mon.state('m2')).toBe('UP');
     await t.tick(2000);
-    expect([mon.state('m2'), mon.down(), changes]).toEqual(['DOWN', ['m2'], 1]);
+    // the state at once, the change told once its window ends
+    expect([mon.state('m2'), mon.down(), changes]).toEqual(['DOWN', ['m2'], 0]);
+    await t.tick(FLUSH_MS);
+    expect(changes).toBe(1);
     results.m2 = true;
-    await t.tick(2000);
+    await t.tick(2000 - FLUSH_MS);
     expect(mon.state('m2')).toBe('DOWN');
     await t.tick(2000);
+    await t.tick(FLUSH_MS);
     expect([mon.state('m2'), mon.down(), changes]).toEqual(['UP', [], 2]);
     expect(mon.state('unknown')).toBeNull();
     mon.stop();
@@ -90,6 +94,30 @@ describe('HealthMonitor', () => {
     b.update(valid(basic({ healthmonitor: { ...hm, max_retries_down: 1 } }, {}, [m1, rawMember('m2', '192.0.2.2', 8080)])));
     expect(b.down()).toEqual(['m1']);
     b.stop();
+  });
+
+  test('many members changing at once are told and logged together (one onChange, one summary line) and saved with every state', async () => {
+    const t = manualTimers();
+    const logs: { msg: string; count?: number; down?: number; first?: string[] }[] = [];
+    const file = path.join(dir, 'h.json');
+    let changes = 0;
+    const members = Array.from({ length: 200 }, (_, i) => rawMember(`m${i}`, `192.0.2.${(i % 250) + 1}`, 1000 + i));
+    const mon = new HealthMonitor({ stateFile: file, log: createLogger({ debug: false, write: (l) => void logs.push(JSON.parse(l)) }), onChange: () => changes++, probe: async () => false, timers: t.timers });
+    mon.update(valid(basic({ healthmonitor: { ...hm, max_retries_down: 1 } }, {}, members)));
+    await t.tick(0);
+    expect(mon.down()).toHaveLength(200);
+    const before = fs.readFileSync(file, 'utf8');
+    expect(changes).toBe(0);
+    await t.tick(FLUSH_MS);
+    expect(changes).toBe(1);
+    const told = logs.filter((l) => l.msg === 'member health changed');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ count: 200, down: 200 });
+    expect(told[0].first).toHaveLength(LOG_EACH_MAX);
+    expect(fs.readFileSync(file, 'utf8')).not.toBe(before);
+    expect(Object.values(JSON.parse(fs.readFileSync(file, 'utf8')).members as Record<string, { up: boolean }>).filter((m) => !m.up)).toHaveLength(200);
+    mon.stop();
+    expect(t.pending()).toBe(0);
   });
 
   test('a member dropped from the document stops being checked; a probe in flight for it changes nothing', async () => {

@@ -4,8 +4,10 @@
  * `fall` failures in a row and UP after `rise` successes, as haproxy's checks.
  * States survive reloads (the monitor is the agent's) and agent restarts (a
  * small file in the state directory); a member that changes state calls
- * `onChange` (the daemon re-renders, debounced). Probes, timers and clock are
- * injected.
+ * `onChange` (the daemon re-renders, debounced). Changes within FLUSH_MS are
+ * told together, once: a network failure can flip thousands of members at
+ * the same moment, and writing the state file and a log line for each one
+ * blocked the daemon for seconds. Probes, timers and clock are injected.
  */
 import * as fs from 'node:fs';
 import type { Document } from '../../schemas/document';
@@ -15,6 +17,17 @@ import { probeHttp, probeTcp, probeTlsHello, probeUdp } from './probes';
 import { checkTargets, type CheckTarget } from './targets';
 
 export type Probe = (t: CheckTarget) => Promise<boolean>;
+
+/** Health changes within this window are logged, saved and told (`onChange`) together. */
+export const FLUSH_MS = 100;
+/** Up to this many changes told together get a log line each; more are summed up in one line. */
+export const LOG_EACH_MAX = 20;
+
+interface Change {
+  member: string;
+  pool: string;
+  state: 'UP' | 'DOWN';
+}
 
 /** The real probes by kind. */
 export const realProbe: Probe = (t) => {
@@ -60,6 +73,8 @@ export class HealthMonitor {
   private readonly probe: Probe;
   private readonly timers: MonitorTimers;
   private remembered: Record<string, { key: string; up: boolean }> = {};
+  private changes: Change[] = [];
+  private flushTimer: unknown = null;
 
   constructor(private readonly o: MonitorOptions) {
     this.probe = o.probe ?? realProbe;
@@ -109,8 +124,14 @@ export class HealthMonitor {
     this.save();
   }
 
-  /** Stops every check. */
+  /** Stops every check (changes not yet told are saved). */
   stop(): void {
+    if (this.flushTimer !== null) {
+      this.timers.clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.changes = [];
+      this.save();
+    }
     for (const x of this.tracked.values()) {
       x.live = false;
       this.timers.clearTimeout(x.timer);
@@ -135,11 +156,26 @@ export class HealthMonitor {
     const flip = (!x.up && ok && x.successes >= x.t.rise) || (x.up && !ok && x.failures >= x.t.fall);
     if (flip) {
       x.up = !x.up;
-      this.o.log.info('member health changed', { member: x.t.memberId, pool: x.t.poolId, state: x.up ? 'UP' : 'DOWN' });
-      this.save();
-      this.o.onChange();
+      this.changes.push({ member: x.t.memberId, pool: x.t.poolId, state: x.up ? 'UP' : 'DOWN' });
+      if (this.flushTimer === null) this.flushTimer = this.timers.setTimeout(() => this.flush(), FLUSH_MS);
     }
     this.schedule(x, x.t.delayMs);
+  }
+
+  /** Logs, saves and tells the changes of the last FLUSH_MS at once. */
+  private flush(): void {
+    this.flushTimer = null;
+    const c = this.changes;
+    this.changes = [];
+    if (!c.length) return;
+    if (c.length <= LOG_EACH_MAX) {
+      for (const x of c) this.o.log.info('member health changed', { ...x });
+    } else {
+      const down = c.filter((x) => x.state === 'DOWN').length;
+      this.o.log.info('member health changed', { count: c.length, down, up: c.length - down, first: c.slice(0, LOG_EACH_MAX).map((x) => `${x.member} ${x.state}`) });
+    }
+    this.save();
+    this.o.onChange();
   }
 
   private save(): void {
