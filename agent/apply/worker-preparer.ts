@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { RenderContext } from '../../renderers/types';
 import { DocumentTooLarge, MalformedBody, StorageFull } from '../errors';
+import { childEnv } from '../process-runner';
 import type { Prepared, PrepareResult, Preparer } from './prepare';
 import type { StorageFullFields, WorkerRequest } from './prepare-worker';
 
@@ -84,7 +85,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
   };
   const start = (): ChildProcess => {
     // its own V8 flags (not the daemon's): the default young generation, and the heap cap
-    const w = fork(file, [], { serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${semiSpaceMb(heapMb)}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const w = fork(file, [], { env: childEnv(), serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${semiSpaceMb(heapMb)}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     w.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     w.send({ init: o.context });
