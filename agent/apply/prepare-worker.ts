@@ -1,6 +1,6 @@
 /**
  * Worker-process entry (see worker-preparer.ts): takes `{init: context}`
- * first, then answers `{id, input, context?, checkOnly}` with `{id, result}`
+ * first, then answers `{id, input, context?, stageTo?}` with `{id, result}`
  * (a PrepareResult) and, for a valid document, then `{id, hash}`; a failure
  * is `{id, error, malformed?, storageFull?}`. Exits with its parent.
  */
@@ -16,7 +16,6 @@ export interface WorkerRequest {
   /** the body's bytes, or a parsed document */
   input: unknown;
   context?: RenderContext;
-  checkOnly: boolean;
   stageTo?: PrepareOptions['stageTo'];
 }
 
@@ -43,7 +42,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { checkOnly: m.checkOnly ?? false, stageTo: m.stageTo });
+    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { stageTo: m.stageTo });
     // the hash once the result is on its way (a large one is written in parts): the caller checks the files with the engine meanwhile
     process.send?.({ id, result }, (e: Error | null) => {
       if (!e && result.ok) process.send?.({ id, hash: documentHash(input) });

@@ -12,7 +12,7 @@
  */
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
-import type { RenderContext, RenderedFiles, RenderFn, RenderOutput } from '../../renderers/types';
+import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 import { documentHash } from '../state/hash';
 import { stageFiles, type StagedFiles } from './staging';
@@ -22,13 +22,13 @@ export type PrepareResult =
   | {
       ok: true;
       generation: number;
-      /** the validated document (defaults filled in); null for a check only */
+      /** the validated document (defaults filled in); null for a dry run (`stageTo`) */
       doc: Document | null;
       /** the document's `amphora` block: what a sidecar's check needs of it */
       amphora: Document['amphora'];
-      /** the rendered files; for a check only, without the serve plan; null when staged (`staged`) or not rendered */
-      out: RenderOutput | RenderedFiles | null;
-      /** the files as written where `stageTo` said (then they do not come back) */
+      /** the rendered files; null for a dry run (`staged` says where they are) or when they could not be rendered */
+      out: RenderOutput | null;
+      /** a dry run's files, as written where `stageTo` said; null otherwise or when they could not be rendered */
       staged: StagedFiles | null;
       renderError: string | null;
     }
@@ -41,15 +41,11 @@ export interface PrepareOptions {
   /** replaces the preparer's own context (the render inputs that change while the agent runs: members the agent's monitors hold DOWN) */
   context?: RenderContext;
   /**
-   * A dry run: the answer is the files alone, without the validated document
-   * and the serve plan, which for a large document would cost more to copy
-   * out of the worker than to render.
-   */
-  checkOnly?: boolean;
-  /**
-   * With `checkOnly`: write the files as candidate `name` under `stateDir`
-   * where the work runs (a large candidate never crosses between the
-   * processes); the answer says where (`staged`). No room is StorageFull.
+   * A dry run: the files are written as candidate `name` under `stateDir`
+   * where the work runs, and the answer says where (`staged`) instead of
+   * carrying them, the validated document or the serve plan, which for a
+   * large document would cost more to copy between the processes than to
+   * render. No room is StorageFull.
    */
   stageTo?: { stateDir: string; name: string };
 }
@@ -62,25 +58,24 @@ export interface PrepareOptions {
 export type Preparer = (input: unknown, o?: PrepareOptions) => Promise<Prepared>;
 
 /** Validates, checks the engine can serve everything the document uses, renders. Throws only MalformedBody. */
-export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, checkOnly = false): PrepareResult {
+export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, filesOnly = false): PrepareResult {
   const v = validateDocument(input);
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
-  const base = { ok: true as const, generation: v.doc.generation, doc: checkOnly ? null : v.doc, amphora: v.doc.amphora, staged: null };
+  const base = { ok: true as const, generation: v.doc.generation, doc: v.doc, amphora: v.doc.amphora, staged: null };
   try {
-    const out = render(v.doc, context, { filesOnly: checkOnly });
-    return { ...base, out: checkOnly ? { files: out.files, main: out.main, secrets: out.secrets } : out, renderError: null };
+    return { ...base, out: render(v.doc, context, { filesOnly }), renderError: null };
   } catch (e) {
     return { ...base, out: null, renderError: (e as Error).message };
   }
 }
 
-/** prepareDocument, then the files written where `stageTo` says (a check only); throws StorageFull when there is no room. */
+/** prepareDocument; for a dry run (`stageTo`) the files are written there and only where they are is answered. Throws StorageFull when there is no room. */
 export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}): PrepareResult {
-  const r = prepareDocument(input, context, render, o.checkOnly ?? false);
-  if (!r.ok || !r.out || !o.stageTo || !o.checkOnly) return r;
-  return { ...r, out: null, staged: stageFiles(o.stageTo.stateDir, o.stageTo.name, r.out) };
+  const r = prepareDocument(input, context, render, !!o.stageTo);
+  if (!r.ok || !o.stageTo) return r;
+  return { ...r, doc: null, out: null, staged: r.out && stageFiles(o.stageTo.stateDir, o.stageTo.name, r.out) };
 }
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */

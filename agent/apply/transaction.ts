@@ -18,7 +18,7 @@ import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { filesHash } from '../state/hash';
-import { ensureSpace, writing } from '../state/space';
+import { writing } from '../state/space';
 import type { AppliedState, StagedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
@@ -87,7 +87,7 @@ export function createApplier(d: ApplierDeps): Applier {
   let restoreErr: string | null = null;
   let seq = 0;
 
-  /** Validates and renders in the worker; `checkOnly` for a dry run (the files alone come back). */
+  /** Validates and renders in the worker; `stageTo` for a dry run (the worker writes the files). */
   const parse = async (input: unknown, o: Omit<PrepareOptions, 'context'> = {}): Promise<Extract<Prepared, { ok: true }>> => {
     const r = await d.prepare(input, { ...o, context: d.context?.() });
     if (!r.ok) throw new DocumentInvalid(r.errors);
@@ -96,14 +96,10 @@ export function createApplier(d: ApplierDeps): Applier {
   /** The generation rule; the hash (which the worker answers last) is awaited only when it decides: the applied generation again. */
   const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
     applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
-  const renderedFiles = (p: Extract<Prepared, { ok: true }>): RenderedFiles => {
-    if (p.out) return p.out;
-    throw new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
-  };
+  const renderFailed = (p: Extract<Prepared, { ok: true }>) => new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
   const rendered = (p: Extract<Prepared, { ok: true }>): RenderOutput => {
-    const out = renderedFiles(p);
-    if ('serves' in out) return out as RenderOutput;
-    throw new Error('internal: a check-only preparation has no serve plan');
+    if (p.out) return p.out;
+    throw renderFailed(p);
   };
   const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
@@ -363,12 +359,13 @@ export function createApplier(d: ApplierDeps): Applier {
       const t0 = performance.now();
       // the validated document stays in the worker, which writes the candidate itself: a large one never crosses back
       const name = `${VALIDATE_PREFIX}${now().getTime()}-${++seq}`;
-      const prepared = await parse(raw, { checkOnly: true, stageTo: { stateDir: d.stateDir, name } });
+      const prepared = await parse(raw, { stageTo: { stateDir: d.stateDir, name } });
       try {
         const { generation } = prepared;
         const validatedMs = Math.round(performance.now() - t0);
         const unchanged = (await generationCheck(generation, prepared.hash)) === 'unchanged';
-        const staged = prepared.staged ?? stageFiles(d.stateDir, name, renderedFiles(prepared));
+        const staged = prepared.staged;
+        if (!staged) throw renderFailed(prepared);
         // the worker hashes the document while the engine checks the files
         const [, hash] = await Promise.all([checkStaged(staged, prepared.amphora, false), prepared.hash]);
         d.log.info('validated (dry run)', { generation, hash, unchanged, ms: { validated: validatedMs, checked: Math.round(performance.now() - t0) } });

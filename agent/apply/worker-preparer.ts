@@ -130,7 +130,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         hold(worker, true);
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        const req: WorkerRequest = { id, input, context: opts?.context, checkOnly: opts?.checkOnly ?? false, stageTo: opts?.stageTo };
+        const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo };
         worker.send(req, (e) => {
           if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
         });

@@ -31,35 +31,36 @@ describe('validation worker', () => {
     expect(r.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
   });
 
-  it('parses a body given as bytes, answers its hash after the result, and answers the files alone for a check', async () => {
+  it('parses a body given as bytes and answers its hash after the result, as for the same document as an object', async () => {
     const doc = loadExample('http-basic');
-    const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { checkOnly: true });
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.doc).toBeNull();
+    const r = await w.prepare(Buffer.from(JSON.stringify(doc)));
+    const o = await w.prepare(doc);
+    expect(r.ok && o.ok).toBe(true);
+    if (!r.ok || !o.ok) return;
     expect(r.generation).toBe(1);
     expect(r.amphora).toEqual(doc.amphora ?? null);
-    expect(Object.keys(r.out ?? {}).sort()).toEqual(['files', 'main', 'secrets']);
+    expect(r.doc).toEqual(o.doc);
+    expect(r.out?.files).toEqual(o.out?.files);
     expect(await r.hash).toBe(documentHash(doc));
-    // the same document as an object: the same hash
-    const o = await w.prepare(doc);
-    expect(o.ok && (await o.hash)).toBe(documentHash(doc));
+    expect(await o.hash).toBe(documentHash(doc));
   });
 
   it('writes the candidate of a check itself when told where, and sends the files back no more', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
     try {
       const doc = loadExample('http-basic');
-      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { checkOnly: true, stageTo: { stateDir, name: 'validate-1' } });
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: 'validate-1' } });
       expect(r.ok).toBe(true);
       if (!r.ok) return;
       expect(r.out).toBeNull();
+      expect(r.doc).toBeNull();
+      expect(await r.hash).toBe(documentHash(doc));
       const dir = path.join(stateDir, 'configs', 'validate-1');
       expect(r.staged).toEqual({ dir, main: 'haproxy.cfg', names: ['haproxy.cfg'], bytes: fs.statSync(path.join(dir, 'haproxy.cfg')).size });
       expect(fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8')).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
       // an invalid document writes nothing
       const bad = { ...doc, generation: 0 };
-      const r2 = await w.prepare(Buffer.from(JSON.stringify(bad)), { checkOnly: true, stageTo: { stateDir, name: 'validate-2' } });
+      const r2 = await w.prepare(Buffer.from(JSON.stringify(bad)), { stageTo: { stateDir, name: 'validate-2' } });
       expect(r2.ok).toBe(false);
       expect(fs.existsSync(path.join(stateDir, 'configs', 'validate-2'))).toBe(false);
     } finally {
