@@ -9,7 +9,6 @@
  * (`clear counters`) means the current value is all new traffic.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomic } from '../durable-fs';
 
 export const DELTA_METRICS = ['bin', 'bout', 'stot', 'ereq'] as const;

@@ -5,7 +5,7 @@
  * no other). A listener whose pool cannot take a connection closes it, as
  * haproxy does with no server available.
  */
-import type { Listener, Pool } from '../../schemas';
+import type { Listener } from '../../schemas';
 import { buildUpstreams, poolAvailable, upstreamName } from './build-upstream';
 import { poolTlsLines, type FileSink } from './build-tls';
 import { formatAddress, formatTime, shorterTimeout } from './helpers';

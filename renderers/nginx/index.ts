@@ -11,7 +11,7 @@ import type { RenderOutput } from '../types';
 import { renderKeepalived } from '../keepalived';
 import { buildNginxView } from './build-view';
 import type { FileSink } from './build-tls';
-import { NGINX_MAIN, STATUS_PATHS, TOKEN_FILE, type NginxRenderContext } from './context';
+import { NGINX_MAIN, TOKEN_FILE, type NginxRenderContext } from './context';
 import { configToken } from './token';
 import { nginxServePlan } from './serve-plan';
 import { vipAddresses } from '../haproxy/build-view';
