@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createStateStore } from '../../agent/state/store';
 import { queryUnixSocket } from '../../agent/unix-socket';
-import { get, type Backend } from './agent-backends';
-import type { AgentProcess } from './agent-harness';
+import { get, startBackend, stopBackends, type Backend } from './agent-backends';
+import { AgentProcess, freePort, makeCerts, tempDir, until } from './agent-harness';
 import { httpBasicDoc, withReload, type Endpoint } from './agent-docs';
+import { killProcessesUnder, writeHaproxyWrapper } from './haproxy-wrapper';
 
 /** http-basic on `vip` with two members on `backends`, whose member ids name the generation. */
 export function generationDoc(g: number, vip: Endpoint, backends: Backend[]): any {
@@ -83,4 +84,44 @@ export async function agreedGeneration(agent: AgentProcess, vip: Endpoint): Prom
   const g = a.api;
   const ok = g !== null && a.config === g && a.details === g && a.disk === g && a.engine === g && a.current === a.diskConfigDir && a.vip === 200;
   return { g: ok ? g : null, a };
+}
+
+/** What serveWrapped started. */
+export interface WrappedServing {
+  work: string;
+  agent: AgentProcess;
+  backends: Backend[];
+  vip: Endpoint;
+}
+
+/**
+ * The reliability tests' start: a real agent on `${net}.1` whose haproxy runs
+ * behind the test wrapper (haproxy-wrapper.ts: a test can pause or slow its
+ * next check or reload), backends alpha and beta on `${net}.3`, and
+ * generation 1 applied, served on `${net}.2` and agreed on.
+ */
+export async function serveWrapped(net: string, prefix: string, extraConf?: string): Promise<WrappedServing> {
+  const s: Partial<WrappedServing> = { work: tempDir(prefix) };
+  try {
+    const work = s.work!;
+    const certs = makeCerts(`${work}/certs`, `${net}.1`);
+    s.backends = [await startBackend('alpha', `${net}.3`), await startBackend('beta', `${net}.3`)];
+    const vip = (s.vip = { host: `${net}.2`, port: await freePort(`${net}.2`) });
+    const agent = (s.agent = new AgentProcess({ ip: `${net}.1`, certs, haproxyCmd: writeHaproxyWrapper(work), ...(extraConf ? { extraConf } : {}) }, work));
+    await agent.start();
+    expect((await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, s.backends))).status).toBe(200);
+    await until('generation 1 to serve', () => expectAgree(agent, vip, 1).then(() => true));
+    return s as WrappedServing;
+  } catch (e) {
+    await stopWrapped(s);
+    throw e;
+  }
+}
+
+/** Stops and removes what serveWrapped started, with any haproxy the wrapper still held back when the agent gave up on it (it is in no pid file). */
+export async function stopWrapped(s: Partial<WrappedServing>): Promise<void> {
+  await s.agent?.cleanup();
+  if (s.work) killProcessesUnder(s.work);
+  await stopBackends(s.backends ?? []);
+  if (s.work) fs.rmSync(s.work, { recursive: true, force: true });
 }

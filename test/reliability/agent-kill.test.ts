@@ -7,17 +7,15 @@
  * generation (the last committed, or the new one once committed) and the VIP
  * serves: no torn state.
  */
-import * as fs from 'node:fs';
-import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
-import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
-import { agreedGeneration, expectAgree, generationDoc } from '../lib/agreement';
-import { pauseNext, killProcessesUnder, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
+import type { Backend } from '../lib/agent-backends';
+import { until, type AgentProcess } from '../lib/agent-harness';
+import { agreedGeneration, generationDoc, serveWrapped, stopWrapped } from '../lib/agreement';
+import { pauseNext } from '../lib/haproxy-wrapper';
 
 jest.setTimeout(240000);
 
 const NET = '127.90.4';
 let work: string;
-let certs: Certs;
 let agent: AgentProcess;
 let backends: Backend[];
 let vip: { host: string; port: number };
@@ -28,22 +26,11 @@ const torn: string[] = [];
 let kills = 0;
 
 beforeAll(async () => {
-  work = tempDir('rel-agent-kill-');
-  certs = makeCerts(`${work}/certs`, `${NET}.1`);
-  backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
-  vip = { host: `${NET}.2`, port: await freePort(`${NET}.2`) };
-  agent = new AgentProcess({ ip: `${NET}.1`, certs, haproxyCmd: writeHaproxyWrapper(work) }, work);
-  await agent.start();
-  expect((await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, backends))).status).toBe(200);
-  await until('generation 1 to serve', () => expectAgree(agent, vip, 1).then(() => true));
+  ({ work, agent, backends, vip } = await serveWrapped(NET, 'rel-agent-kill-'));
 });
 
 afterAll(async () => {
-  await agent?.cleanup();
-  // a haproxy the wrapper was still holding back when the agent gave up on it is not in the pid file
-  if (work) killProcessesUnder(work);
-  await stopBackends(backends ?? []);
-  fs.rmSync(work, { recursive: true, force: true });
+  await stopWrapped({ work, agent, backends });
   // eslint-disable-next-line no-console
   console.log(`agent SIGKILLs during applies: ${kills}, torn states: ${torn.length}`);
 });

@@ -7,17 +7,15 @@
  * reloaded, or the engine stopped and started when it does not settle; the
  * answer says so, and API, disk and engine agree with the VIP serving.
  */
-import * as fs from 'node:fs';
-import { startBackend, stopBackends, type Backend } from '../lib/agent-backends';
-import { AgentProcess, freePort, makeCerts, tempDir, until, type Certs } from '../lib/agent-harness';
-import { expectAgree, generationDoc } from '../lib/agreement';
-import { slowNext as slowNextIn, killProcessesUnder, writeHaproxyWrapper } from '../lib/haproxy-wrapper';
+import type { Backend } from '../lib/agent-backends';
+import type { AgentProcess } from '../lib/agent-harness';
+import { expectAgree, generationDoc, serveWrapped, stopWrapped } from '../lib/agreement';
+import { slowNext as slowNextIn } from '../lib/haproxy-wrapper';
 
 jest.setTimeout(120000);
 
 const NET = '127.90.2';
 let work: string;
-let certs: Certs;
 let agent: AgentProcess;
 let backends: Backend[];
 let vip: { host: string; port: number };
@@ -25,24 +23,10 @@ let vip: { host: string; port: number };
 const slowNext = (what: 'reload' | 'check', sec: number) => slowNextIn(work, what, sec);
 
 beforeAll(async () => {
-  work = tempDir('rel-slow-engine-');
-  certs = makeCerts(`${work}/certs`, `${NET}.1`);
-  const wrapper = writeHaproxyWrapper(work);
-  backends = [await startBackend('alpha', `${NET}.3`), await startBackend('beta', `${NET}.3`)];
-  vip = { host: `${NET}.2`, port: await freePort(`${NET}.2`) };
-  agent = new AgentProcess({ ip: `${NET}.1`, certs, haproxyCmd: wrapper, extraConf: 'engine_timeout = 4' }, work);
-  await agent.start();
-  expect((await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, backends))).status).toBe(200);
-  await until('generation 1 to serve', () => expectAgree(agent, vip, 1).then(() => true));
+  ({ work, agent, backends, vip } = await serveWrapped(NET, 'rel-slow-engine-', 'engine_timeout = 4'));
 });
 
-afterAll(async () => {
-  await agent?.cleanup();
-  // a haproxy the wrapper was still holding back when the agent gave up on it is not in the pid file
-  if (work) killProcessesUnder(work);
-  await stopBackends(backends ?? []);
-  fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => stopWrapped({ work, agent, backends }));
 
 const details = async () => (await agent.api('GET', '/v1/details')).body;
 
