@@ -109,7 +109,8 @@ export async function serveWrapped(net: string, prefix: string, extraConf?: stri
     const vip = (s.vip = { host: `${net}.2`, port: await freePort(`${net}.2`) });
     const agent = (s.agent = new AgentProcess({ ip: `${net}.1`, certs, haproxyCmd: writeHaproxyWrapper(work), ...(extraConf ? { extraConf } : {}) }, work));
     await agent.start();
-    expect((await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, s.backends))).status).toBe(200);
+    const r = await agent.api('PUT', '/v1/loadbalancer', generationDoc(1, vip, s.backends));
+    if (r.status !== 200) throw new Error(`the PUT of generation 1 answered ${r.status}: ${JSON.stringify(r.body)}`);
     await until('generation 1 to serve', () => expectAgree(agent, vip, 1).then(() => true));
     return s as WrappedServing;
   } catch (e) {
