@@ -1,8 +1,11 @@
 /**
  * Worker-process entry (see worker-preparer.ts): takes `{init: context}`
- * first, then answers `{id, input, context?, stageTo?}` with `{id, result}`
- * (a PrepareResult) and, for a valid document, then `{id, hash}`; a failure
- * is `{id, error, malformed?, storageFull?}`. Exits with its parent.
+ * first, then answers `{id, input, context?, stageTo?, dryRun?}`. A valid
+ * document is answered in parts, in this order: `{id, head}` (a
+ * PreparedHead, once the files are written where `stageTo` says), `{id,
+ * full}` (not for a dry run), `{id, hash}`. An invalid one is `{id, result}`
+ * (its errors); a failure is `{id, error, malformed?, storageFull?}`. Exits
+ * with its parent.
  */
 import { renderers } from '../../renderers';
 import type { RenderContext } from '../../renderers/types';
@@ -17,6 +20,7 @@ export interface WorkerRequest {
   input: unknown;
   context?: RenderContext;
   stageTo?: PrepareOptions['stageTo'];
+  dryRun?: boolean;
 }
 
 /** What a StorageFull carries across (rebuilt as one by the daemon). */
@@ -28,6 +32,11 @@ export interface StorageFullFields {
 }
 
 let context: RenderContext | null = null;
+
+const failure = (id: number | undefined, e: unknown) => {
+  const storageFull: StorageFullFields | undefined = e instanceof StorageFull ? { dir: e.dir, what: e.what, neededBytes: e.neededBytes, freeBytes: e.freeBytes } : undefined;
+  process.send?.({ id, error: (e as Error)?.message ?? String(e), malformed: e instanceof MalformedBody, storageFull });
+};
 
 process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => {
   if (m.init) {
@@ -42,14 +51,29 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { stageTo: m.stageTo });
-    // the hash once the result is on its way (a large one is written in parts): the caller checks the files with the engine meanwhile
-    process.send?.({ id, result }, (e: Error | null) => {
-      if (!e && result.ok) process.send?.({ id, hash: documentHash(input) });
-    });
+    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { stageTo: m.stageTo, dryRun: m.dryRun });
+    if (!result.ok) {
+      process.send?.({ id, result });
+      return;
+    }
+    const { full, ...head } = result;
+    // the hash once the rest is on its way (a large one is written in parts): the caller checks the files meanwhile
+    const hashNext = (e: Error | null) => {
+      if (e) return;
+      try {
+        process.send?.({ id, hash: documentHash(input) });
+      } catch (x) {
+        failure(id, x);
+      }
+    };
+    if (!full) {
+      process.send?.({ id, head }, hashNext);
+      return;
+    }
+    process.send?.({ id, head });
+    process.send?.({ id, full }, hashNext);
   } catch (e) {
-    const storageFull: StorageFullFields | undefined = e instanceof StorageFull ? { dir: e.dir, what: e.what, neededBytes: e.neededBytes, freeBytes: e.freeBytes } : undefined;
-    process.send?.({ id, error: (e as Error)?.message ?? String(e), malformed: e instanceof MalformedBody, storageFull });
+    failure(id, e);
   }
 });
 // the daemon gone (killed), nothing is left to answer

@@ -7,47 +7,66 @@
  * The input may be the request body as received (bytes, parsed where the
  * work runs: a large document crosses to the worker as one buffer, not as an
  * object graph) or an already parsed object (a stored document). The
- * document's hash is answered after the rest: the caller checks the rendered
- * files with the engine meanwhile.
+ * answer comes in three parts: what checking the files needs (written where
+ * the caller said), then the validated document and the files, then the
+ * document's hash; the caller checks the files with the engine meanwhile.
  */
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
-import { documentHash } from '../state/hash';
-import { stageFiles, type StagedFiles } from './staging';
+import { documentHash, filesHash } from '../state/hash';
+import { GENERATION_SLOT, stageFiles, type StagedFiles } from './staging';
 
-/** What validation and rendering found, before the hash. */
-export type PrepareResult =
-  | {
-      ok: true;
-      generation: number;
-      /** the validated document (defaults filled in); null for a dry run (`stageTo`) */
-      doc: Document | null;
-      /** the document's `amphora` block: what a sidecar's check needs of it */
-      amphora: Document['amphora'];
-      /** the rendered files; null for a dry run (`staged` says where they are) or when they could not be rendered */
-      out: RenderOutput | null;
-      /** a dry run's files, as written where `stageTo` said; null otherwise or when they could not be rendered */
-      staged: StagedFiles | null;
-      renderError: string | null;
-    }
-  | { ok: false; errors: ValidationError[] };
+/**
+ * What the preparer answers first for a valid document: enough to check the
+ * files with the engine while the rest (the validated document, the files,
+ * the serve plan; then the hash) crosses between the processes.
+ */
+export interface PreparedHead {
+  ok: true;
+  generation: number;
+  /** the document's `amphora` block: what a sidecar's check needs of it */
+  amphora: Document['amphora'];
+  /** the files as written where `stageTo` said; null without `stageTo`, or when they could not be rendered */
+  staged: StagedFiles | null;
+  /** `filesHash` of the rendered files; null for a dry run or when they could not be rendered */
+  filesHash: string | null;
+  renderError: string | null;
+}
 
-/** A result with its hash: a promise, settled after the result (the document's identity: generation check, heartbeat config_hash). */
-export type Prepared = (Extract<PrepareResult, { ok: true }> & { hash: Promise<string> }) | Extract<PrepareResult, { ok: false }>;
+/** The validated document (defaults filled in) and its rendered files (null when they could not be rendered). */
+export interface PreparedFull {
+  doc: Document;
+  out: RenderOutput | null;
+}
+
+/** What validation and rendering found, before the hash: `full` is null for a dry run. */
+export type PrepareResult = (PreparedHead & { full: PreparedFull | null }) | { ok: false; errors: ValidationError[] };
+
+/**
+ * A result as the caller gets it: the head at once, the full result and the
+ * hash (the document's identity: generation check, heartbeat config_hash) as
+ * promises settled after it, in that order. `full` resolves null for a dry run.
+ */
+export type Prepared = (PreparedHead & { full: Promise<PreparedFull | null>; hash: Promise<string> }) | { ok: false; errors: ValidationError[] };
 
 export interface PrepareOptions {
   /** replaces the preparer's own context (the render inputs that change while the agent runs: members the agent's monitors hold DOWN) */
   context?: RenderContext;
   /**
-   * A dry run: the files are written as candidate `name` under `stateDir`
-   * where the work runs, and the answer says where (`staged`) instead of
-   * carrying them, the validated document or the serve plan, which for a
-   * large document would cost more to copy between the processes than to
-   * render. No room is StorageFull.
+   * The files are written as candidate `name` (GENERATION_SLOT replaced by the generation)
+   * under `stateDir` where the work runs, not synced, before the rest is
+   * answered: the caller starts the engine's check on them at once. No room
+   * is StorageFull.
    */
   stageTo?: { stateDir: string; name: string };
+  /**
+   * Only where the files are is answered (with `stageTo`): not the validated
+   * document, the files or the serve plan, which for a large document would
+   * cost more to copy between the processes than to render.
+   */
+  dryRun?: boolean;
 }
 
 /**
@@ -57,13 +76,18 @@ export interface PrepareOptions {
  */
 export type Preparer = (input: unknown, o?: PrepareOptions) => Promise<Prepared>;
 
+/** What validation and rendering give, all in one. */
+type Rendered =
+  | { ok: true; generation: number; doc: Document; amphora: Document['amphora']; out: RenderOutput | null; renderError: string | null }
+  | { ok: false; errors: ValidationError[] };
+
 /** Validates, checks the engine can serve everything the document uses, renders. Throws only MalformedBody. */
-export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, filesOnly = false): PrepareResult {
+export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, filesOnly = false): Rendered {
   const v = validateDocument(input);
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
-  const base = { ok: true as const, generation: v.doc.generation, doc: v.doc, amphora: v.doc.amphora, staged: null };
+  const base = { ok: true as const, generation: v.doc.generation, doc: v.doc, amphora: v.doc.amphora };
   try {
     return { ...base, out: render(v.doc, context, { filesOnly }), renderError: null };
   } catch (e) {
@@ -71,11 +95,17 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
   }
 }
 
-/** prepareDocument; for a dry run (`stageTo`) the files are written there and only where they are is answered. Throws StorageFull when there is no room. */
+/** prepareDocument, and the files written where `stageTo` says. Throws StorageFull when there is no room. */
 export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}): PrepareResult {
-  const r = prepareDocument(input, context, render, !!o.stageTo);
-  if (!r.ok || !o.stageTo) return r;
-  return { ...r, doc: null, out: null, staged: r.out && stageFiles(o.stageTo.stateDir, o.stageTo.name, r.out) };
+  // a dry run's files are checked and removed: it needs no skeleton hash, no files hash
+  const r = prepareDocument(input, context, render, !!o.dryRun);
+  if (!r.ok) return r;
+  const staged = o.stageTo && r.out ? stageFiles(o.stageTo.stateDir, o.stageTo.name.split(GENERATION_SLOT).join(String(r.generation)), r.out) : null;
+  return {
+    ok: true, generation: r.generation, amphora: r.amphora, staged, renderError: r.renderError,
+    filesHash: r.out && !o.dryRun ? filesHash(r.out.files) : null,
+    full: o.dryRun ? null : { doc: r.doc, out: r.out },
+  };
 }
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
@@ -83,6 +113,8 @@ export function createInProcessPreparer(context: RenderContext, render: RenderFn
   return async (raw, o) => {
     const input = parsedInput(raw);
     const r = prepareAndStage(input, o?.context ?? context, render, o);
-    return r.ok ? { ...r, hash: Promise.resolve(documentHash(input)) } : r;
+    if (!r.ok) return r;
+    const { full, ...head } = r;
+    return { ...head, full: Promise.resolve(full), hash: Promise.resolve(documentHash(input)) };
   };
 }

@@ -19,6 +19,9 @@ export interface ConfigLayout {
   currentLink: string;
 }
 
+/** In a candidate's name given before its document is read (the worker writes it), stands for the document's generation. */
+export const GENERATION_SLOT = '{generation}';
+
 /** A candidate written to disk: what its check needs of it. */
 export interface StagedFiles {
   dir: string;

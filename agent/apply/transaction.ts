@@ -11,7 +11,7 @@ import type { Document } from '../../schemas/document';
 import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 // types only: the daemon must not load zod and the templates (the worker does)
-import type { Prepared, PrepareOptions, Preparer } from './prepare';
+import type { Prepared, PreparedFull, PrepareOptions, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
 import { bytesBudgetMs, DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
 import type { Engine } from '../engines/types';
@@ -26,7 +26,7 @@ import { commitStaged, stageState } from './commit';
 import { loadedConfig, markLoaded, reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
 import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
-import { configLayout, currentTarget, keepFailed, pruneConfigs, removeCurrent, stageFiles, switchCurrent, syncCandidate, type ConfigLayout, type StagedFiles } from './staging';
+import { configLayout, currentTarget, GENERATION_SLOT, keepFailed, pruneConfigs, removeCurrent, stageFiles, switchCurrent, syncCandidate, type ConfigLayout, type StagedFiles } from './staging';
 import { firstDifference } from './doc-diff';
 import type { Applier, ApplyCounters, ApplyResult, LastApply, Refusal } from './types';
 import { waitServing } from './verify';
@@ -87,7 +87,7 @@ export function createApplier(d: ApplierDeps): Applier {
   let restoreErr: string | null = null;
   let seq = 0;
 
-  /** Validates and renders in the worker; `stageTo` for a dry run (the worker writes the files). */
+  /** Validates and renders in the worker; with `stageTo` the worker writes the files (a dry run: `dryRun` too). */
   const parse = async (input: unknown, o: Omit<PrepareOptions, 'context'> = {}): Promise<Extract<Prepared, { ok: true }>> => {
     const r = await d.prepare(input, { ...o, context: d.context?.() });
     if (!r.ok) throw new DocumentInvalid(r.errors);
@@ -97,11 +97,14 @@ export function createApplier(d: ApplierDeps): Applier {
   const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
     applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
   const renderFailed = (p: Extract<Prepared, { ok: true }>) => new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
-  const rendered = (p: Extract<Prepared, { ok: true }>): RenderOutput => {
-    if (p.out) return p.out;
-    throw renderFailed(p);
+  /** The validated document and its files (which follow the head), or RenderFailed. */
+  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: Document; out: RenderOutput }> => {
+    const full: PreparedFull | null = await p.full;
+    if (!full) throw new Error('a dry run has no rendered files to apply');
+    if (!full.out) throw renderFailed(p);
+    return { doc: full.doc, out: full.out };
   };
-  const candidateName = (generation: number, kind = 'g') => `${kind}${generation}-${now().getTime()}-${++seq}`;
+  const candidateName = (generation: number | string) => `g${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
 
   /**
@@ -198,9 +201,9 @@ export function createApplier(d: ApplierDeps): Applier {
   /** A state record and its staged file, not yet committed. */
   type Staging = { state: AppliedState; staged: StagedState };
 
-  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): AppliedState => ({
+  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh = filesHash(out.files)): AppliedState => ({
     format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
-    secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: filesHash(out.files), configDir, appliedAt: now().toISOString(),
+    secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: fh, configDir, appliedAt: now().toISOString(),
   });
 
   const adopt = (state: AppliedState, doc: Document): void => {
@@ -232,8 +235,8 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   /** Commits a state whose files the engine already serves (no reload). */
-  const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string): void => {
-    const state = stateOf(doc, input, hash, out, configDir);
+  const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh: string): void => {
+    const state = stateOf(doc, input, hash, out, configDir, fh);
     writing(d.stateDir, 'the new state record', () => d.store.save(state));
     d.hooks?.step?.('committed');
     adopt(state, doc);
@@ -244,92 +247,101 @@ export function createApplier(d: ApplierDeps): Applier {
     const t0 = performance.now();
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
-    const preparing = parse(raw);
+    // the worker writes the candidate and answers that first: the engine checks it while the rest crosses
+    const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) } });
     // a refusal while the document is parsed here below is the one answered
     preparing.catch(() => undefined);
     // the daemon's own copy of what was pushed (the state record), parsed while the worker validates
     const input = parsedInput(raw) as Record<string, unknown>;
     seen.input = input;
     const prepared = await preparing;
-    const doc = prepared.doc!;
     lap('validated');
-    if ((await generationCheck(doc.generation, prepared.hash)) === 'unchanged') {
-      const hash = await prepared.hash;
-      // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
-      if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation: doc.generation, hash, reloaded: false };
-      const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: true }).catch((e) => {
-        throw new EngineFailed(`generation ${doc.generation} is applied but not serving, and serving it again failed: ${(e as Error).message}`, { cause: e });
-      });
-      d.log.warn('the applied generation was not serving; it serves again', { generation: doc.generation, how });
-      return { result: 'applied', generation: doc.generation, hash, reloaded: true };
-    }
-    const out = rendered(prepared);
-    lap('rendered');
-    let hash = '';
-    const st = await d.engine.status().catch(() => null);
-    lap('status');
-    const target = currentTarget(layout);
-    const live = applied && st?.running && target === applied.state.configDir ? applied : null;
-    const done = (path: LastApply['path'], reason: string): ApplyResult => {
-      lap('committed');
-      lastApply = { generation: doc.generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
-      d.log.info('applied', { generation: doc.generation, hash, path, reason, ms });
-      return { result: 'applied', generation: doc.generation, hash, reloaded: path === 'reload' };
-    };
-    if (live && filesHash(out.files) === live.state.filesHash) {
-      // the engine already runs exactly these files: a new generation needs no reload
-      hash = await prepared.hash;
-      commit(doc, input, hash, out, target!);
-      return done('none', 'the rendered files are unchanged');
-    }
-    let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
-    const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
-    if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
-    if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
-    const name = candidateName(doc.generation);
-    // while the engine checks the files, the worker hashes the document and then the state record is staged:
-    // it is written before anything changes, so no room is a 507 with nothing touched
-    let pre: Staging | null = null;
+    const { staged, generation } = prepared;
+    // the candidate is removed unless it reaches the engine's check (which keeps a refused one under failed/)
+    let checking = false;
     try {
-      await stageChecked(name, out, doc.amphora, true, async () => {
-        hash = await prepared.hash;
-        const state = stateOf(doc, input, hash, out, name);
-        pre = { state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
-      });
-    } catch (e) {
-      (pre as Staging | null)?.staged.discard();
-      throw e;
-    }
-    const { state, staged } = pre!;
-    lap('checked');
-    d.hooks?.step?.('checked');
-    if (live && runtime?.ok) {
-      writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
-      d.hooks?.step?.('switched');
-      // what the engine runs is neither set until verified: a restart in between reloads the committed one
-      markLoaded(layout, null);
-      let failed: unknown = null;
-      await d.engine.applyMembers!(runtime.ops, out.serves).catch((e: unknown) => (failed = e ?? new Error('unknown')));
-      if (!failed) {
-        markLoaded(layout, name);
-        lap('runtime-applied');
-        d.hooks?.step?.('runtime-applied');
-        await commitStaged({ store: d.store, stateDir: d.stateDir, log: d.log }, staged, state, async () => {
-          counters.reloadFailures++;
-          return rollBack(rollbackDeps, live, out);
+      if ((await generationCheck(generation, prepared.hash)) === 'unchanged') {
+        const hash = await prepared.hash;
+        // "unchanged" only while it serves: a controller re-sending the applied generation brings a dead engine back
+        if (!applied || (await servesNow(d.engine, applied.state.serves))) return { result: 'unchanged', generation, hash, reloaded: false };
+        const how = await reconcile(reconcileDeps, servedState(applied.state), { settleMs: settleMs(applied.state.files), force: true }).catch((e) => {
+          throw new EngineFailed(`generation ${generation} is applied but not serving, and serving it again failed: ${(e as Error).message}`, { cause: e });
         });
-        d.hooks?.step?.('committed');
-        adopt(state, doc);
-        counters.runtimeApplies++;
-        return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
+        d.log.warn('the applied generation was not serving; it serves again', { generation, how });
+        return { result: 'applied', generation, hash, reloaded: true };
       }
-      // the reload below makes the engine serve the new files whatever the runtime holds (the staged record stays: the same files)
-      switchCurrent(layout, live.state.configDir);
-      why = `the runtime changes failed (${(failed as Error).message})`;
-      d.log.warn('member changes at run time failed; reloading instead', { generation: doc.generation, error: failed });
+      if (!staged || !prepared.filesHash) throw renderFailed(prepared);
+      let hash = '';
+      const st = await d.engine.status().catch(() => null);
+      lap('status');
+      const target = currentTarget(layout);
+      const live = applied && st?.running && target === applied.state.configDir ? applied : null;
+      const done = (path: LastApply['path'], reason: string): ApplyResult => {
+        lap('committed');
+        lastApply = { generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
+        d.log.info('applied', { generation, hash, path, reason, ms });
+        return { result: 'applied', generation, hash, reloaded: path === 'reload' };
+      };
+      if (live && prepared.filesHash === live.state.filesHash) {
+        // the engine already runs exactly these files: a new generation needs no reload
+        const { doc, out } = await rendered(prepared);
+        hash = await prepared.hash;
+        commit(doc, input, hash, out, target!, prepared.filesHash);
+        return done('none', 'the rendered files are unchanged');
+      }
+      const name = path.basename(staged.dir);
+      // while the engine checks the files, the validated document and the files arrive, the worker hashes the
+      // document, and the state record is staged: written before anything changes, so no room is a 507 with nothing touched
+      let pre: (Staging & PreparedFull & { out: RenderOutput }) | null = null;
+      checking = true;
+      try {
+        await checkStaged(staged, prepared.amphora, true, async () => {
+          const { doc, out } = await rendered(prepared);
+          hash = await prepared.hash;
+          const state = stateOf(doc, input, hash, out, name, prepared.filesHash!);
+          pre = { doc, out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
+        });
+      } catch (e) {
+        (pre as Staging | null)?.staged.discard();
+        throw e;
+      }
+      const { doc, out, state, staged: stagedState } = pre!;
+      lap('checked');
+      d.hooks?.step?.('checked');
+      let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
+      const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
+      if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
+      if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
+      if (live && runtime?.ok) {
+        writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
+        d.hooks?.step?.('switched');
+        // what the engine runs is neither set until verified: a restart in between reloads the committed one
+        markLoaded(layout, null);
+        let failed: unknown = null;
+        await d.engine.applyMembers!(runtime.ops, out.serves).catch((e: unknown) => (failed = e ?? new Error('unknown')));
+        if (!failed) {
+          markLoaded(layout, name);
+          lap('runtime-applied');
+          d.hooks?.step?.('runtime-applied');
+          await commitStaged({ store: d.store, stateDir: d.stateDir, log: d.log }, stagedState, state, async () => {
+            counters.reloadFailures++;
+            return rollBack(rollbackDeps, live, out);
+          });
+          d.hooks?.step?.('committed');
+          adopt(state, doc);
+          counters.runtimeApplies++;
+          return done('runtime', `${runtime.ops.length} member change(s) through the runtime API`);
+        }
+        // the reload below makes the engine serve the new files whatever the runtime holds (the staged record stays: the same files)
+        switchCurrent(layout, live.state.configDir);
+        why = `the runtime changes failed (${(failed as Error).message})`;
+        d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
+      }
+      await activateAndCommit(name, doc, input, hash, out, { state, staged: stagedState });
+      return done('reload', why);
+    } finally {
+      if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });
     }
-    await activateAndCommit(name, doc, input, hash, out, { state, staged });
-    return done('reload', why);
   };
 
   const remember = (input: unknown, e: unknown): void => {
@@ -359,7 +371,7 @@ export function createApplier(d: ApplierDeps): Applier {
       const t0 = performance.now();
       // the validated document stays in the worker, which writes the candidate itself: a large one never crosses back
       const name = `${VALIDATE_PREFIX}${now().getTime()}-${++seq}`;
-      const prepared = await parse(raw, { stageTo: { stateDir: d.stateDir, name } });
+      const prepared = await parse(raw, { stageTo: { stateDir: d.stateDir, name }, dryRun: true });
       try {
         const { generation } = prepared;
         const validatedMs = Math.round(performance.now() - t0);
@@ -403,14 +415,13 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       try {
         const prepared = await parse(state.document);
-        const doc = prepared.doc!;
-        const out = rendered(prepared);
+        const { doc, out } = await rendered(prepared);
         // an agent killed mid-apply may have left a reload under way
         await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
         const st = await d.engine.status();
         const target = currentTarget(layout);
         // adopt only an engine verified to serve the committed files: one killed between a reload and its commit or rollback is reloaded
-        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && filesHash(out.files) === state.filesHash) {
+        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && prepared.filesHash === state.filesHash) {
           await verify(out.serves);
           // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor
@@ -434,9 +445,10 @@ export function createApplier(d: ApplierDeps): Applier {
       mutex.run(async () => {
         if (!applied) return null;
         const { state } = applied;
-        const out = rendered(await parse(state.document));
+        const prepared = await parse(state.document);
+        const { out } = await rendered(prepared);
         const st = await d.engine.status();
-        if (st.running && currentTarget(layout) === state.configDir && filesHash(out.files) === state.filesHash) return { reloaded: false };
+        if (st.running && currentTarget(layout) === state.configDir && prepared.filesHash === state.filesHash) return { reloaded: false };
         const name = candidateName(state.generation);
         await stageChecked(name, out, applied.doc.amphora);
         await activateAndCommit(name, applied.doc, state.document, state.hash, out);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { RenderContext } from '../../renderers/types';
 import { DocumentTooLarge, MalformedBody, StorageFull } from '../errors';
 import { childEnv } from '../process-runner';
-import type { Prepared, PrepareResult, Preparer } from './prepare';
+import type { Prepared, PreparedFull, PreparedHead, PrepareResult, Preparer } from './prepare';
 import type { StorageFullFields, WorkerRequest } from './prepare-worker';
 
 /**
@@ -37,14 +37,37 @@ export interface WorkerPreparer {
   close(): Promise<void>;
 }
 
+/** A deferred promise: settled from the worker's messages. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  // a part nobody waits for (the apply failed first) must not be an unhandled rejection
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 interface Pending {
   resolve(p: Prepared): void;
   reject(e: Error): void;
-  /** settles the hash of a result already answered */
-  hash?: { resolve(h: string): void; reject(e: Error): void };
+  dryRun: boolean;
+  /** the parts that follow a head already answered */
+  rest?: { full: Deferred<PreparedFull | null>; hash: Deferred<string> };
 }
 
-type Answer = { id: number } & ({ result: PrepareResult } | { hash: string } | { error: string; malformed?: boolean; storageFull?: StorageFullFields });
+type Answer = { id: number } & (
+  | { head: PreparedHead }
+  | { full: PreparedFull }
+  | { hash: string }
+  | { result: Extract<PrepareResult, { ok: false }> }
+  | { error: string; malformed?: boolean; storageFull?: StorageFullFields }
+);
 
 /** What V8 prints when a heap limit is reached. */
 const OUT_OF_MEMORY = /heap limit|heap out of memory|allocation failed/i;
@@ -59,8 +82,14 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
   let idle: NodeJS.Timeout | null = null;
   let seq = 0;
 
+  /** Fails a call, or the parts of it still to come. */
+  const fail = (p: Pending, e: Error) => {
+    if (!p.rest) return p.reject(e);
+    p.rest.full.reject(e);
+    p.rest.hash.reject(e);
+  };
   const failAll = (e: Error) => {
-    for (const p of pending.values()) (p.hash ? p.hash.reject(e) : p.reject(e));
+    for (const p of pending.values()) fail(p, e);
     pending.clear();
   };
   const stop = async () => {
@@ -92,20 +121,23 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     w.on('message', (m: Answer) => {
       const p = pending.get(m.id);
       if (!p) return;
-      if ('result' in m && m.result.ok) {
-        // answered; the hash follows
-        const hash = new Promise<string>((resolve, reject) => (p.hash = { resolve, reject }));
-        // a hash nobody waits for (the apply failed first) must not be an unhandled rejection
-        hash.catch(() => undefined);
-        p.resolve({ ...m.result, hash });
+      if ('head' in m) {
+        // the files are written: the caller checks them while the rest follows
+        p.rest = { full: deferred(), hash: deferred() };
+        if (p.dryRun) p.rest.full.resolve(null);
+        p.resolve({ ...m.head, full: p.rest.full.promise, hash: p.rest.hash.promise });
+        return;
+      }
+      if ('full' in m) {
+        p.rest?.full.resolve(m.full);
         return;
       }
       pending.delete(m.id);
-      if ('hash' in m) p.hash?.resolve(m.hash);
-      else if ('result' in m) p.resolve(m.result as Prepared);
-      else if (m.malformed) p.reject(new MalformedBody(m.error));
-      else if (m.storageFull) p.reject(new StorageFull(m.storageFull.dir, m.storageFull.what, m.storageFull.neededBytes, m.storageFull.freeBytes));
-      else p.reject(new Error(`validation worker failed: ${m.error}`));
+      if ('hash' in m) p.rest?.hash.resolve(m.hash);
+      else if ('result' in m) p.resolve(m.result);
+      else if (m.malformed) fail(p, new MalformedBody(m.error));
+      else if (m.storageFull) fail(p, new StorageFull(m.storageFull.dir, m.storageFull.what, m.storageFull.neededBytes, m.storageFull.freeBytes));
+      else fail(p, new Error(`validation worker failed: ${m.error}`));
       if (pending.size === 0 && worker === w) {
         hold(w, false);
         idle = setTimeout(() => void stop(), idleMs);
@@ -129,8 +161,8 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         worker ??= start();
         hold(worker, true);
         const id = ++seq;
-        pending.set(id, { resolve, reject });
-        const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo };
+        pending.set(id, { resolve, reject, dryRun: !!opts?.dryRun });
+        const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo, dryRun: opts?.dryRun };
         worker.send(req, (e) => {
           if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
         });

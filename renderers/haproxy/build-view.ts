@@ -13,7 +13,7 @@ import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
 import { SERVER_STATE_FILE } from './runtime-files';
-import type { BackendView, FrontendView, HaproxyView, PeersView } from './view-model';
+import type { BackendView, FrontendView, HaproxyView, PeersView, PolicyView } from './view-model';
 
 /** Upper bound of the global maxconn whatever the fd limit: buffers of a small VM's memory. */
 export const MAX_GLOBAL_MAXCONN = 50000;
@@ -149,14 +149,35 @@ export function frontendRules(l: Listener): string[] {
   if (hsts) out.push(`http-response set-header Strict-Transport-Security "${hsts}"`);
   if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
     const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
-    const on = (i: number) => `if { var(txn.l7policy) -m int ${i} }`;
     for (const a of acls) out.push(`acl ${a.name} ${a.expr}`);
-    for (const p of policies) out.push(`http-request set-var(txn.l7policy) int(${p.index}) if !{ var(txn.l7policy) -m found } ${p.condition}`);
-    // haproxy runs every http-request rule before any use_backend: print them so, the election keeps the order
-    for (const p of policies) if (!p.directive.startsWith('use_backend ')) out.push(`${p.directive} ${on(p.index)}`);
-    for (const p of policies) if (p.directive.startsWith('use_backend ')) out.push(`${p.directive} ${on(p.index)}`);
+    out.push(...policyRules(policies));
   }
   return out;
+}
+
+const isUseBackend = (p: PolicyView): boolean => p.directive.startsWith('use_backend ');
+
+/**
+ * The policies' actions, first match by position winning. haproxy runs every
+ * `http-request` rule (REJECT, the redirects) before any `use_backend`
+ * (REDIRECT_TO_POOL), and each kind in file order, stopping at the first that
+ * matches. When no REDIRECT_TO_POOL comes before another kind of policy, that
+ * order is already position order and each action carries its own condition.
+ * Otherwise the first matching policy is elected into `txn.l7policy` and each
+ * action runs only for its index (the election costs haproxy time to parse:
+ * about a fifth of `haproxy -c` with 1,000 listeners of 10 policies).
+ */
+export function policyRules(policies: PolicyView[]): string[] {
+  const firstPool = policies.findIndex(isUseBackend);
+  const inOrder = firstPool < 0 || policies.slice(firstPool).every(isUseBackend);
+  if (inOrder) return policies.map((p) => `${p.directive} if ${p.condition}`);
+  const on = (i: number) => `if { var(txn.l7policy) -m int ${i} }`;
+  return [
+    ...policies.map((p) => `http-request set-var(txn.l7policy) int(${p.index}) if !{ var(txn.l7policy) -m found } ${p.condition}`),
+    // haproxy runs every http-request rule before any use_backend: print them so, the election keeps the order
+    ...policies.filter((p) => !isUseBackend(p)).map((p) => `${p.directive} ${on(p.index)}`),
+    ...policies.filter(isUseBackend).map((p) => `${p.directive} ${on(p.index)}`),
+  ];
 }
 
 function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileSink): FrontendView {

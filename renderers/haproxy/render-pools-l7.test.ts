@@ -91,6 +91,38 @@ describe('L7 policies', () => {
     // use_backend after every http-request rule (haproxy runs http-request first anyway)
     expect(fe.findIndex((l) => l.startsWith('use_backend'))).toBeGreaterThan(fe.map((l) => l.startsWith('http-request')).lastIndexOf(true));
   });
+  test.each([
+    ['only pools', ['REDIRECT_TO_POOL', 'REDIRECT_TO_POOL']],
+    ['only REJECT and redirects', ['REDIRECT_PREFIX', 'REJECT', 'REDIRECT_TO_URL']],
+    ['REJECT and redirects before pools', ['REJECT', 'REDIRECT_TO_URL', 'REDIRECT_TO_POOL', 'REDIRECT_TO_POOL']],
+  ])('%s: each action under its own condition, in position order (no election)', (_n, actions) => {
+    const policies = actions.map((a, i) =>
+      rawPolicy(`p${i}`, a, [rawRule(`r${i}`, 'PATH', 'STARTS_WITH', `/${i}`)], {
+        position: i + 1,
+        ...({ REDIRECT_TO_POOL: { redirect_pool_id: 'p2' }, REDIRECT_TO_URL: { redirect_url: 'https://x.example/' }, REDIRECT_PREFIX: { redirect_prefix: 'https://x.example' } } as Record<string, object>)[a],
+      }),
+    );
+    // listed in reverse: position decides
+    const fe = section(cfgOf(l7doc(policies.reverse())), 'frontend l1');
+    expect(fe.join('\n')).not.toMatch(/txn\.l7policy/);
+    const actionLines = fe.filter((l) => /^(http-request (deny|redirect)|use_backend) /.test(l));
+    expect(actionLines.map((l) => /if (\S+)$/.exec(l)?.[1])).toEqual(actions.map((_a, i) => `rule_r${i}`));
+  });
+  test('a pool before a REJECT or redirect is elected (haproxy would run the http-request rule first)', () => {
+    const fe = section(
+      cfgOf(l7doc([
+        rawPolicy('a', 'REDIRECT_TO_POOL', [rawRule('ra', 'PATH', 'STARTS_WITH', '/a')], { position: 1, redirect_pool_id: 'p2' }),
+        rawPolicy('b', 'REDIRECT_TO_URL', [rawRule('rb', 'PATH', 'STARTS_WITH', '/')], { position: 2, redirect_url: 'https://x.example/' }),
+      ])),
+      'frontend l1',
+    );
+    expect(fe).toEqual(expect.arrayContaining([
+      'http-request set-var(txn.l7policy) int(1) if !{ var(txn.l7policy) -m found } rule_ra',
+      'http-request set-var(txn.l7policy) int(2) if !{ var(txn.l7policy) -m found } rule_rb',
+      'http-request redirect location "https://x.example/" code 302 if { var(txn.l7policy) -m int 2 }',
+      'use_backend p2:l1 if { var(txn.l7policy) -m int 1 }',
+    ]));
+  });
   test('disabled policies, disabled rules and policies without enabled rules are skipped', () => {
     const fe = section(
       cfgOf(
@@ -104,7 +136,7 @@ describe('L7 policies', () => {
       'frontend l1',
     );
     expect(fe.filter((l) => l.startsWith('acl '))).toEqual(['acl rule_c path -m str -- "/c"']);
-    expect(fe.filter((l) => l.startsWith('http-request set-var'))).toHaveLength(1);
+    expect(fe.filter((l) => l.startsWith('http-request '))).toEqual(['http-request deny deny_status 403 if rule_c']);
   });
   test.each([
     ['HOST_NAME', 'EQUAL_TO', null, 'a.example', 'req.hdr(host),host_only -i -m str -- "a.example"'],
@@ -140,8 +172,8 @@ describe('L7 policies', () => {
     );
     expect(fe).toEqual(
       expect.arrayContaining([
-        'http-request redirect location "https://x.example/a" code 302 if { var(txn.l7policy) -m int 1 }',
-        'http-request redirect prefix "https://y.example" code 308 if { var(txn.l7policy) -m int 2 }',
+        'http-request redirect location "https://x.example/a" code 302 if rule_a',
+        'http-request redirect prefix "https://y.example" code 308 if rule_b',
       ]),
     );
   });

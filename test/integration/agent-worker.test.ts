@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createWorkerPreparer } from '../../agent/apply/worker-preparer';
 import { MalformedBody } from '../../agent/errors';
-import { documentHash } from '../../agent/state/hash';
+import { documentHash, filesHash } from '../../agent/state/hash';
+import { GENERATION_SLOT } from '../../agent/apply/staging';
 import { loadExample } from '../lib/examples';
 import { ROOT } from '../lib/agent-harness';
 
@@ -26,9 +27,13 @@ describe('validation worker', () => {
     const r = await w.prepare(loadExample('http-basic'));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.doc?.generation).toBe(1);
-    expect(r.out?.main).toBe('haproxy.cfg');
-    expect(r.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+    const full = await r.full;
+    expect(full?.doc.generation).toBe(1);
+    expect(full?.out?.main).toBe('haproxy.cfg');
+    expect(full?.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+    // nothing written without stageTo; the files' hash in the head
+    expect(r.staged).toBeNull();
+    expect(r.filesHash).toBe(filesHash(full!.out!.files));
   });
 
   it('parses a body given as bytes and answers its hash after the result, as for the same document as an object', async () => {
@@ -39,8 +44,9 @@ describe('validation worker', () => {
     if (!r.ok || !o.ok) return;
     expect(r.generation).toBe(1);
     expect(r.amphora).toEqual(doc.amphora ?? null);
-    expect(r.doc).toEqual(o.doc);
-    expect(r.out?.files).toEqual(o.out?.files);
+    const [rf, of] = [await r.full, await o.full];
+    expect(rf?.doc).toEqual(of?.doc);
+    expect(rf?.out?.files).toEqual(of?.out?.files);
     expect(await r.hash).toBe(documentHash(doc));
     expect(await o.hash).toBe(documentHash(doc));
   });
@@ -49,20 +55,43 @@ describe('validation worker', () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
     try {
       const doc = loadExample('http-basic');
-      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: 'validate-1' } });
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: 'validate-1' }, dryRun: true });
       expect(r.ok).toBe(true);
       if (!r.ok) return;
-      expect(r.out).toBeNull();
-      expect(r.doc).toBeNull();
+      expect(await r.full).toBeNull();
+      expect(r.filesHash).toBeNull();
       expect(await r.hash).toBe(documentHash(doc));
       const dir = path.join(stateDir, 'configs', 'validate-1');
       expect(r.staged).toEqual({ dir, main: 'haproxy.cfg', names: ['haproxy.cfg'], bytes: fs.statSync(path.join(dir, 'haproxy.cfg')).size });
       expect(fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8')).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
       // an invalid document writes nothing
       const bad = { ...doc, generation: 0 };
-      const r2 = await w.prepare(Buffer.from(JSON.stringify(bad)), { stageTo: { stateDir, name: 'validate-2' } });
+      const r2 = await w.prepare(Buffer.from(JSON.stringify(bad)), { stageTo: { stateDir, name: 'validate-2' }, dryRun: true });
       expect(r2.ok).toBe(false);
       expect(fs.existsSync(path.join(stateDir, 'configs', 'validate-2'))).toBe(false);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it('for an apply, writes the candidate (named with the generation) and answers that first, then the document and files, then the hash', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
+    try {
+      const doc = { ...loadExample('http-basic'), generation: 7 };
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: `g${GENERATION_SLOT}-x` } });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      const dir = path.join(stateDir, 'configs', 'g7-x');
+      // the files are on disk when the head is answered
+      expect(r.staged?.dir).toBe(dir);
+      const onDisk = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8');
+      const order: string[] = [];
+      const [full, hash] = await Promise.all([r.full.then((f) => (order.push('full'), f)), r.hash.then((h) => (order.push('hash'), h))]);
+      expect(order).toEqual(['full', 'hash']);
+      expect(full?.doc.generation).toBe(7);
+      expect(full?.out?.files['haproxy.cfg']).toBe(onDisk);
+      expect(r.filesHash).toBe(filesHash(full!.out!.files));
+      expect(hash).toBe(documentHash(doc));
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
@@ -91,7 +120,7 @@ describe('validation worker', () => {
   it('answers concurrent calls each with its own result', async () => {
     const docs = [1, 2, 3, 4].map((g) => ({ ...loadExample('mixed-protocols'), generation: g }));
     const rs = await Promise.all(docs.map((d) => w.prepare(d)));
-    expect(rs.map((r) => (r.ok ? r.doc?.generation : -1))).toEqual([1, 2, 3, 4]);
+    expect(await Promise.all(rs.map(async (r) => (r.ok ? (await r.full)?.doc.generation : -1)))).toEqual([1, 2, 3, 4]);
   });
 
   it('is the only place zod and the templates load: the daemon\'s own modules load neither (its idle memory)', () => {

@@ -61,6 +61,8 @@ export function describeL7(start: StartEngine, net: string): void {
   let backends: Backend[] = [];
   let engine: { stop(): Promise<void> } | undefined;
   let port = 0;
+  /** a second listener whose REJECT and redirects come before its pools (haproxy: no election needed) */
+  let nativePort = 0;
   const get = (o: RequestOpts) => request(VIP, port, o);
 
   beforeAll(async () => {
@@ -79,7 +81,18 @@ export function describeL7(start: StartEngine, net: string): void {
       rawPolicy('pol-prefix', 'REDIRECT_PREFIX', [rawRule('r-prefix', 'PATH', 'STARTS_WITH', '/pre')], { position: n + 4, redirect_prefix: 'https://y.example', redirect_http_code: 301 }),
       rawPolicy('pol-307', 'REDIRECT_TO_URL', [rawRule('r-307', 'PATH', 'STARTS_WITH', '/r307')], { position: n + 5, redirect_url: 'https://z.example/', redirect_http_code: 307 }),
     );
-    engine = await start(rawDoc([rawListener('l-web', port, 'p-default', { l7policies: policies })], pools, { vip_address: VIP }));
+    nativePort = await freePort(VIP);
+    const native = [
+      rawPolicy('n-reject', 'REJECT', [rawRule('n-r1', 'PATH', 'STARTS_WITH', '/n/deny')], { position: 1 }),
+      rawPolicy('n-prefix', 'REDIRECT_PREFIX', [rawRule('n-r2', 'PATH', 'STARTS_WITH', '/n/moved')], { position: 2, redirect_prefix: 'https://m.example', redirect_http_code: 301 }),
+      rawPolicy('n-pool', 'REDIRECT_TO_POOL', [rawRule('n-r3', 'PATH', 'STARTS_WITH', '/n')], { position: 3, redirect_pool_id: 'p-order-first' }),
+      rawPolicy('n-pool-late', 'REDIRECT_TO_POOL', [rawRule('n-r4', 'PATH', 'STARTS_WITH', '/n/deny')], { position: 4, redirect_pool_id: 'p-host-eq' }),
+      rawPolicy('n-pool-later', 'REDIRECT_TO_POOL', [rawRule('n-r5', 'PATH', 'STARTS_WITH', '/n/x')], { position: 5, redirect_pool_id: 'p-host-eq' }),
+    ];
+    engine = await start(rawDoc([
+      rawListener('l-web', port, 'p-default', { l7policies: policies }),
+      rawListener('l-native', nativePort, 'p-default', { l7policies: native }),
+    ], pools, { vip_address: VIP }));
   }, 30000);
 
   afterAll(async () => {
@@ -102,6 +115,18 @@ export function describeL7(start: StartEngine, net: string): void {
 
   test('the first policy by position wins, even over a later REJECT', async () => {
     expect((await get(path('/order/x'))).headers['x-member']).toBe('order-first');
+  });
+
+  test.each([
+    ['/n/deny/x', 403, undefined],
+    ['/n/moved/y', 301, undefined],
+    ['/n/x', 200, 'order-first'],
+    ['/n', 200, 'order-first'],
+    ['/other', 200, 'default'],
+  ])('REJECT and redirects before pools: %s -> %i, first match by position', async (p, status, member) => {
+    const r = await request(VIP, nativePort, path(p));
+    expect([r.status, r.headers['x-member']]).toEqual([status, member]);
+    if (status === 301) expect(r.headers.location).toBe(`https://m.example${p}`);
   });
 
   test('REJECT answers 403', async () => {
