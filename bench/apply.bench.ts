@@ -7,7 +7,10 @@
  * of the same files (`haproxy -c` + master-CLI reload; `nginx -t` + SIGHUP
  * until new workers answer the token). Then the agent's resident memory, idle
  * after start and idle after the applies. haproxy first, then nginx (what
- * nginx refuses of an example is left out of it).
+ * nginx refuses of an example is left out of it). The PUTs go over one
+ * kept-alive connection, as a controller's HTTP session sends them (Octavia's
+ * amphora driver keeps a requests.Session): a TLS handshake per PUT is not
+ * the agent's cost.
  * Run after the build: node dist/bench/apply.bench.js [--json] [--engine haproxy|nginx]
  */
 import * as fs from 'node:fs';
@@ -120,7 +123,7 @@ async function bench(engineName: EngineName): Promise<void> {
           return Buffer.from(JSON.stringify(d));
         },
         fn: async (body: Buffer) => {
-          const r = await agent.api('PUT', '/v1/loadbalancer', undefined, { raw: body });
+          const r = await agent.api('PUT', '/v1/loadbalancer', undefined, { raw: body, keepAlive: true });
           if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
         },
       });
@@ -139,7 +142,7 @@ async function bench(engineName: EngineName): Promise<void> {
           return Buffer.from(JSON.stringify(d));
         },
         fn: async (body: Buffer) => {
-          const r = await agent.api('PUT', '/v1/loadbalancer', undefined, { raw: body });
+          const r = await agent.api('PUT', '/v1/loadbalancer', undefined, { raw: body, keepAlive: true });
           if (r.status !== 200) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
           if (runtime && r.body.reloaded) throw new Error(`a member-only change reloaded: ${JSON.stringify((await agent.api('GET', '/v1/details')).body.last_apply)}`);
         },

@@ -4,7 +4,8 @@
  * (gen-large 1000 10 5), sent as bytes, through the real agent (parse,
  * validate, render, stage, `haproxy -c`), next to Octavia's own Jinja render of the same
  * document plus `haproxy -c` of its output. The Octavia line is skipped, with
- * a line saying so, where python3-octavia is not installed.
+ * a line saying so, where python3-octavia is not installed. Requests go over
+ * one kept-alive connection, as a controller's HTTP session sends them.
  * Run after the build: node dist/bench/dry-run.bench.js [--json] [--listeners N]
  */
 import { spawnSync } from 'node:child_process';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     const ours = await runScenario({
       name: `agent validate ${name}`, runs: 7,
       fn: async () => {
-        const r = await agent.api('POST', '/v1/loadbalancer/validate', undefined, { raw: body });
+        const r = await agent.api('POST', '/v1/loadbalancer/validate', undefined, { raw: body, keepAlive: true });
         if (r.status !== 200) throw new Error(`validate answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
       },
     });

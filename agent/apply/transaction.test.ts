@@ -55,6 +55,25 @@ describe('the apply transaction', () => {
     expect(t.applier.lastRefused()).toMatchObject({ generation: 2, code: 'GENERATION_CONFLICT', status: 409 });
   });
 
+  it('leaves no candidate behind when it stops before the engine check (the preparer writes it first)', async () => {
+    const configs = () => fs.readdirSync(path.join(t.stateDir, 'configs')).sort();
+    await t.applier.apply(doc(2));
+    const applied = configs();
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatch(/^g2-/);
+    // the same generation again (unchanged), a stale one and a conflicting one (409)
+    expect(await t.applier.apply(doc(2))).toMatchObject({ result: 'unchanged' });
+    await expect(t.applier.apply(doc(1))).rejects.toMatchObject({ status: 409 });
+    await expect(t.applier.apply(doc(2, 7))).rejects.toMatchObject({ status: 409 });
+    expect(configs()).toEqual(applied);
+    // a new generation with the same files: committed over the running set, no second candidate kept
+    const d = doc(3);
+    d.loadbalancer.description = 'same files';
+    expect(await t.applier.apply(d)).toMatchObject({ result: 'applied', reloaded: false });
+    expect(configs()).toEqual(applied);
+    expect(t.store.load().state?.configDir).toBe(applied[0]);
+  });
+
   it('reports every validation error with its path (400) and remembers the refusal', async () => {
     const bad = doc(3);
     bad.loadbalancer.listeners[0].protocol_port = 0;

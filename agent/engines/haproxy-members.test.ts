@@ -51,6 +51,40 @@ test('a member added back while it drains is taken back as it is; changed, it ne
   a.forget();
 });
 
+test('a member added back while a sweep deletes its drained server is added anew, not taken back (the two never interleave)', async () => {
+  const { s, query } = fakeSocket();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let deleting = false;
+  // the sweep's delete waits at the gate, then succeeds: the server is gone
+  const gated = async (sock: string, line: string) => {
+    if (line.startsWith('del server') && !s.busy) {
+      deleting = true;
+      s.sent.push(line);
+      await gate;
+      return 'Server deleted.\n';
+    }
+    return query(sock, line);
+  };
+  const a = createMemberApplier({ query: gated, statsSocket: '/s', drainMs: 60000, retryMs: 5 });
+  s.rows = [row(1, 1)];
+  await a.apply([{ kind: 'remove', backend: 'p:l', server: 'm2', spec }], plan([]));
+  expect(a.draining()).toEqual(['p:l/m2']);
+  s.busy = false;
+  const deadline = Date.now() + 2000;
+  while (!deleting && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect(deleting).toBe(true);
+  const adding = a.apply([{ kind: 'add', backend: 'p:l', server: 'm2', spec, enabled: true, checked: true }], plan([{ id: 'm2', weight: 1 }]));
+  s.rows = [row(0, 1)];
+  await new Promise((r) => setTimeout(r, 20));
+  release();
+  await adding;
+  const after = s.sent.slice(s.sent.lastIndexOf('del server p:l/m2') + 1);
+  expect(after[0]).toMatch(/^add server p:l\/m2 /);
+  expect(a.draining()).toEqual([]);
+  a.forget();
+});
+
 test('refused commands and a running state that differs are errors', async () => {
   const { s, query } = fakeSocket();
   const refusing = async (sock: string, line: string) => (line.startsWith('add server') ? "'cookie' option is not accepted for dynamic server\n" : query(sock, line));

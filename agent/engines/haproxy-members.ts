@@ -11,6 +11,7 @@ import { EngineFailed } from '../errors';
 import type { Logger } from '../log';
 import type { SocketQuery } from '../unix-socket';
 import { chunk } from '../../renderers/haproxy/helpers';
+import { Mutex } from '../apply/mutex';
 import { checkServersState, commandsFor, fixedPart, weightOf, type MemberOp } from './haproxy-runtime';
 
 export interface MemberApplierOptions {
@@ -43,6 +44,8 @@ export function createMemberApplier(o: MemberApplierOptions): MemberApplier {
   /** removed servers waiting for their connections: `backend/server` -> deadline and the spec they ran with */
   const drain = new Map<string, { until: number; spec: string }>();
   let timer: NodeJS.Timeout | null = null;
+  // an apply and a sweep never interleave: a sweep deleting a server an apply takes back (comeBack) would leave it missing
+  const serial = new Mutex();
 
   const send = async (commands: string[]): Promise<string[]> => {
     const problems: string[] = [];
@@ -80,34 +83,36 @@ export function createMemberApplier(o: MemberApplierOptions): MemberApplier {
   };
 
   const sweep = async () => {
-    for (const key of [...drain.keys()]) await tryDelete(key).catch(() => false);
+    for (const key of [...drain.keys()]) if (drain.has(key)) await tryDelete(key).catch(() => false);
     if (drain.size === 0 && timer) {
       clearInterval(timer);
       timer = null;
     }
   };
 
+  const apply = async (planned: MemberOp[], next: ServePlan): Promise<void> => {
+    const ops = planned.flatMap(comeBack);
+    const problems = await send(ops.flatMap(commandsFor));
+    if (problems.length) throw new EngineFailed(`haproxy refused member changes at run time: ${problems.slice(0, 3).join('; ')}`);
+    for (const op of ops) {
+      if (op.kind !== 'remove') continue;
+      const key = `${op.backend}/${op.server}`;
+      drain.set(key, { until: now() + o.drainMs, spec: op.spec });
+      if (!(await tryDelete(key))) o.log?.info('a removed member drains its connections before it is deleted', { server: key });
+    }
+    if (drain.size && !timer) {
+      timer = setInterval(() => void serial.run(sweep), o.retryMs ?? 1000);
+      timer.unref();
+    }
+    const touched = [...new Set(ops.map((op) => op.backend))];
+    if (!touched.length) return;
+    const dump = (await Promise.all(chunk(touched, BATCH).map((b) => o.query(o.statsSocket, b.map((x) => `show servers state ${x}`).join('; '), 10000)))).join('\n');
+    const why = checkServersState(dump, next, new Set(drain.keys()), new Set(touched));
+    if (why) throw new EngineFailed(`the running servers differ from the document after the runtime changes: ${why}`);
+  };
+
   return {
-    async apply(planned, next) {
-      const ops = planned.flatMap(comeBack);
-      const problems = await send(ops.flatMap(commandsFor));
-      if (problems.length) throw new EngineFailed(`haproxy refused member changes at run time: ${problems.slice(0, 3).join('; ')}`);
-      for (const op of ops) {
-        if (op.kind !== 'remove') continue;
-        const key = `${op.backend}/${op.server}`;
-        drain.set(key, { until: now() + o.drainMs, spec: op.spec });
-        if (!(await tryDelete(key))) o.log?.info('a removed member drains its connections before it is deleted', { server: key });
-      }
-      if (drain.size && !timer) {
-        timer = setInterval(() => void sweep(), o.retryMs ?? 1000);
-        timer.unref();
-      }
-      const touched = [...new Set(ops.map((op) => op.backend))];
-      if (!touched.length) return;
-      const dump = (await Promise.all(chunk(touched, BATCH).map((b) => o.query(o.statsSocket, b.map((x) => `show servers state ${x}`).join('; '), 10000)))).join('\n');
-      const why = checkServersState(dump, next, new Set(drain.keys()), new Set(touched));
-      if (why) throw new EngineFailed(`the running servers differ from the document after the runtime changes: ${why}`);
-    },
+    apply: (planned, next) => serial.run(() => apply(planned, next)),
     draining: () => [...drain.keys()],
     forget() {
       drain.clear();

@@ -92,6 +92,8 @@ export const DEFAULT_ENGINE: 'haproxy' | 'nginx' = process.env.ENGINE === 'nginx
 export class AgentProcess {
   proc: ChildProcess | null = null;
   lines: any[] = [];
+  /** one kept-alive connection for `api(..., { keepAlive: true })`, as a controller's HTTP session holds one (Octavia: a requests.Session) */
+  private session: https.Agent | null = null;
   port = 0;
   readonly stateDir: string;
   readonly confFile: string;
@@ -180,11 +182,12 @@ loadbalancer_topology = SINGLE
   }
 
   /** A request over mutual TLS with the controller's certificate (or another identity). */
-  api(method: string, urlPath: string, body?: unknown, opts: { cert?: string; key?: string; noCert?: boolean; raw?: Buffer | string; chunked?: boolean; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  api(method: string, urlPath: string, body?: unknown, opts: { cert?: string; key?: string; noCert?: boolean; raw?: Buffer | string; chunked?: boolean; headers?: Record<string, string>; keepAlive?: boolean } = {}): Promise<ApiResponse> {
     const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (opts.keepAlive && !this.session) this.session = new https.Agent({ keepAlive: true, maxSockets: 1 });
     return new Promise((resolve, reject) => {
       const req = https.request({
-        host: this.o.ip, port: this.port, method, path: urlPath, ca: fs.readFileSync(this.o.certs.ca), agent: false,
+        host: this.o.ip, port: this.port, method, path: urlPath, ca: fs.readFileSync(this.o.certs.ca), agent: opts.keepAlive ? this.session! : false,
         ...(this.o.apiSocket ? { socketPath: this.o.apiSocket } : {}),
         ...(opts.noCert ? {} : { cert: fs.readFileSync(opts.cert ?? this.o.certs.controllerCert), key: fs.readFileSync(opts.key ?? this.o.certs.controllerKey) }),
         headers: { 'content-type': 'application/json', ...(payload !== undefined && !opts.chunked ? { 'content-length': Buffer.byteLength(payload) } : {}), ...opts.headers },
@@ -230,6 +233,8 @@ loadbalancer_topology = SINGLE
 
   /** Stops the agent and the engine and keepalived it started (both outlive the agent; SIGTERM: haproxy's and nginx's master stop their workers). */
   async cleanup(): Promise<void> {
+    this.session?.destroy();
+    this.session = null;
     await this.stop().catch(() => undefined);
     for (const [what, pid] of [[this.engine, this.masterPid()], ['keepalived', this.keepalivedPid()]] as const) {
       if (!pid || !alive(pid)) continue;
