@@ -1,9 +1,9 @@
 /**
  * Runs `prepareDocument` in a child process that exits after `idleMs`
  * without work. A process, not a thread: it has V8 settings of its own (the
- * daemon keeps a 1 MiB young generation for a small idle footprint, which
- * would nearly double validation time in a thread sharing the process's
- * flags), and when it exits every byte it used goes back to the system, so
+ * daemon runs in V8's lite mode, without optimizing compilers, for a small
+ * idle footprint, which would slow validation several times over in a thread
+ * sharing the process's flags), and when it exits every byte it used goes back to the system, so
  * the daemon's idle memory holds neither zod, nor the templates, nor the
  * garbage of the last document.
  */
@@ -113,7 +113,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     else (w.unref(), ch?.unref?.());
   };
   const start = (): ChildProcess => {
-    // its own V8 flags (not the daemon's): the default young generation, and the heap cap
+    // its own V8 flags (not the daemon's lite mode): optimizing compilers, a large young generation, and the heap cap
     const w = fork(file, [], { env: childEnv(), serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${semiSpaceMb(heapMb)}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     w.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
