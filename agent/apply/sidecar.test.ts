@@ -50,14 +50,14 @@ function setup() {
     diagnose: async () => null,
     prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(stateDir, 'run'), fdLimit: 1024 }, fakeRender),
   });
-  return { stateDir, e, s, make, applier: make() };
+  return { stateDir, e, engine, s, make, applier: make() };
 }
 
 let t: ReturnType<typeof setup>;
 beforeEach(() => { t = setup(); });
 afterEach(() => fs.rmSync(t.stateDir, { recursive: true, force: true }));
 
-test('the sidecar checks each candidate after the engine, and is served after the engine with `current`', async () => {
+test('the sidecar checks each candidate beside the engine, and is served after the engine with `current`', async () => {
   await t.applier.apply(doc(1));
   expect(t.e.log).toEqual([expect.stringMatching(/^check g1-/), 'start']);
   expect(t.s.calls).toEqual([expect.stringMatching(/^check g1-\S+ 2$/), 'serve current g1 engine:same']);
@@ -73,6 +73,25 @@ test('a refusal by the sidecar is a 422 naming it; the candidate is kept in fail
   expect(t.e.reloads).toBe(0);
   expect(t.applier.applied()?.generation).toBe(1);
   expect(t.s.calls.filter((c) => c.startsWith('serve'))).toHaveLength(1);
+});
+
+test('the sidecar checks while the engine checks; an engine refusal is answered before the sidecar\'s', async () => {
+  let release!: () => void;
+  const engineDone = new Promise<void>((r) => (release = r));
+  const check = t.engine.check.bind(t.engine);
+  t.engine.check = async (...a: Parameters<typeof check>) => {
+    await engineDone;
+    return check(...a);
+  };
+  t.s.checkOk = false;
+  t.e.checkOk = false;
+  const answer = t.applier.apply(doc(1)).catch((x) => x);
+  // the sidecar's check starts while the engine's is still under way
+  const deadline = Date.now() + 2000;
+  while (!t.s.calls.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect(t.s.calls).toEqual([expect.stringMatching(/^check g1-/)]);
+  release();
+  expect(await answer).toMatchObject({ status: 422, message: 'haproxy refused the rendered configuration' });
 });
 
 test('an error the sidecar throws answers as itself (the VRRP interface named) and leaves no candidate in configs/', async () => {

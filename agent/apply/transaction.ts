@@ -122,15 +122,19 @@ export function createApplier(d: ApplierDeps): Applier {
     try {
       // the files become durable while the engine reads them: both are needed before `current` may point there
       const synced = durable ? syncCandidate(layout, dir).catch((e) => writing(d.stateDir, 'the candidate configuration', () => { throw e; })) : undefined;
-      // all three settle before anything is decided: nothing may still write or read the candidate once it is moved
+      // the sidecars check the same files at the same time (keepalived --config-test beside haproxy -c);
+      // everything settles before anything is decided: nothing may still write or read the candidate once it is moved
       const timeoutMs = bytesBudgetMs(staged.bytes, d.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_SEC * 1000);
+      const sideChecks = Promise.allSettled(sidecars.map((s) => s.check(dir, staged.names, amphora)));
       const [check, sync, side] = await Promise.allSettled([d.engine.check(dir, staged.main, { timeoutMs }), synced, beside?.()]);
+      const sideResults = await sideChecks;
       for (const r of [check, sync, side]) if (r.status === 'rejected') throw r.reason;
+      // what is answered is what a check in turn would have found first: the engine's refusal, then each sidecar's
       if (check.status === 'fulfilled' && !check.value.ok) refused = { who: d.engine.name, output: check.value.output };
-      for (const s of sidecars) {
+      for (const [i, r] of sideResults.entries()) {
         if (refused) break;
-        const r = await s.check(dir, staged.names, amphora);
-        if (!r.ok) refused = { who: s.name, output: r.output };
+        if (r.status === 'rejected') throw r.reason;
+        if (!r.value.ok) refused = { who: sidecars[i].name, output: r.value.output };
       }
     } catch (e) {
       keepFailed(layout, dir);
