@@ -17,7 +17,6 @@ import { bytesBudgetMs, DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budge
 import type { Engine } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
-import { filesHash } from '../state/hash';
 import { writing } from '../state/space';
 import type { AppliedState, StagedState, StateStore } from '../state/store';
 import { Mutex } from './mutex';
@@ -97,12 +96,12 @@ export function createApplier(d: ApplierDeps): Applier {
   const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
     applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
   const renderFailed = (p: Extract<Prepared, { ok: true }>) => new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
-  /** The validated document and its files (which follow the head), or RenderFailed. */
-  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: Document; out: RenderOutput }> => {
+  /** The validated document, its files (which follow the head) and their hash (the worker's), or RenderFailed. */
+  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: Document; out: RenderOutput; fh: string }> => {
     const full: PreparedFull | null = await p.full;
     if (!full) throw new Error('a dry run has no rendered files to apply');
-    if (!full.out) throw renderFailed(p);
-    return { doc: full.doc, out: full.out };
+    if (!full.out || !p.filesHash) throw renderFailed(p);
+    return { doc: full.doc, out: full.out, fh: p.filesHash };
   };
   const candidateName = (generation: number | string) => `g${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
@@ -205,7 +204,7 @@ export function createApplier(d: ApplierDeps): Applier {
   /** A state record and its staged file, not yet committed. */
   type Staging = { state: AppliedState; staged: StagedState };
 
-  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh = filesHash(out.files)): AppliedState => ({
+  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh: string): AppliedState => ({
     format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
     secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: fh, configDir, appliedAt: now().toISOString(),
   });
@@ -216,11 +215,10 @@ export function createApplier(d: ApplierDeps): Applier {
     pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
   };
 
-  /** Stages the state (unless `pre` holds it staged already), activates, commits; tells the hooks once the outcome is known. */
-  const activateAndCommit = async (name: string, doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, pre?: Staging): Promise<void> => {
+  /** Stages `state` (unless `stagedState` is it, written already), activates, commits; tells the hooks once the outcome is known. */
+  const activateAndCommit = async (name: string, doc: Document, out: RenderOutput, state: AppliedState, stagedState?: StagedState): Promise<void> => {
     try {
-      const state = pre?.state ?? stateOf(doc, input, hash, out, name);
-      const staged = pre?.staged ?? stageState(d.store, d.stateDir, layout.configsDir, state);
+      const staged = stagedState ?? stageState(d.store, d.stateDir, layout.configsDir, state);
       const prev = applied;
       try {
         await activate(name, doc, out);
@@ -288,9 +286,9 @@ export function createApplier(d: ApplierDeps): Applier {
       };
       if (live && prepared.filesHash === live.state.filesHash) {
         // the engine already runs exactly these files: a new generation needs no reload
-        const { doc, out } = await rendered(prepared);
+        const { doc, out, fh } = await rendered(prepared);
         hash = await prepared.hash;
-        commit(doc, input, hash, out, target!, prepared.filesHash);
+        commit(doc, input, hash, out, target!, fh);
         return done('none', 'the rendered files are unchanged');
       }
       const name = path.basename(staged.dir);
@@ -300,9 +298,9 @@ export function createApplier(d: ApplierDeps): Applier {
       checking = true;
       try {
         await checkStaged(staged, prepared.amphora, true, async () => {
-          const { doc, out } = await rendered(prepared);
+          const { doc, out, fh } = await rendered(prepared);
           hash = await prepared.hash;
-          const state = stateOf(doc, input, hash, out, name, prepared.filesHash!);
+          const state = stateOf(doc, input, hash, out, name, fh);
           pre = { doc, out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
         });
       } catch (e) {
@@ -341,7 +339,7 @@ export function createApplier(d: ApplierDeps): Applier {
         why = `the runtime changes failed (${(failed as Error).message})`;
         d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
       }
-      await activateAndCommit(name, doc, input, hash, out, { state, staged: stagedState });
+      await activateAndCommit(name, doc, out, state, stagedState);
       return done('reload', why);
     } finally {
       if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });
@@ -419,13 +417,13 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       try {
         const prepared = await parse(state.document);
-        const { doc, out } = await rendered(prepared);
+        const { doc, out, fh } = await rendered(prepared);
         // an agent killed mid-apply may have left a reload under way
         await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
         const st = await d.engine.status();
         const target = currentTarget(layout);
         // adopt only an engine verified to serve the committed files: one killed between a reload and its commit or rollback is reloaded
-        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && prepared.filesHash === state.filesHash) {
+        if (st.running && target === state.configDir && loadedConfig(layout) === state.configDir && fh === state.filesHash) {
           await verify(out.serves);
           // a sidecar that died while the agent was down starts again; one that runs these files is left alone.
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor
@@ -437,7 +435,7 @@ export function createApplier(d: ApplierDeps): Applier {
         }
         const name = candidateName(doc.generation);
         await stageChecked(name, out, doc.amphora);
-        await activateAndCommit(name, doc, state.document, state.hash, out);
+        await activateAndCommit(name, doc, out, stateOf(doc, state.document, state.hash, out, name, fh));
         d.log.info('restored the applied document', { generation: state.generation });
       } catch (e) {
         restoreErr = (e as Error).message;
@@ -449,13 +447,12 @@ export function createApplier(d: ApplierDeps): Applier {
       mutex.run(async () => {
         if (!applied) return null;
         const { state } = applied;
-        const prepared = await parse(state.document);
-        const { out } = await rendered(prepared);
+        const { out, fh } = await rendered(await parse(state.document));
         const st = await d.engine.status();
-        if (st.running && currentTarget(layout) === state.configDir && prepared.filesHash === state.filesHash) return { reloaded: false };
+        if (st.running && currentTarget(layout) === state.configDir && fh === state.filesHash) return { reloaded: false };
         const name = candidateName(state.generation);
         await stageChecked(name, out, applied.doc.amphora);
-        await activateAndCommit(name, applied.doc, state.document, state.hash, out);
+        await activateAndCommit(name, applied.doc, out, stateOf(applied.doc, state.document, state.hash, out, name, fh));
         d.log.info('re-rendered the applied document', { generation: state.generation });
         return { reloaded: true };
       }),
