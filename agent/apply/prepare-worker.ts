@@ -71,7 +71,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
       return;
     }
     process.send?.({ id, head });
-    process.send?.({ id, full }, hashNext);
+    process.send?.({ id, full: full }, hashNext);
   } catch (e) {
     failure(id, e);
   }

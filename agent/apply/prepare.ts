@@ -32,6 +32,8 @@ export interface PreparedHead {
   staged: StagedFiles | null;
   /** `filesHash` of the rendered files; null for a dry run or when they could not be rendered */
   filesHash: string | null;
+  /** the render's hash of all but the members (renderers/types.ts): the same as the applied one, the change may be members only */
+  skeletonHash: string | null;
   renderError: string | null;
 }
 
@@ -67,6 +69,12 @@ export interface PrepareOptions {
    * cost more to copy between the processes than to render.
    */
   dryRun?: boolean;
+  /**
+   * Called once the input has left for where the work runs (the worker's
+   * end of the channel has every byte): the caller's own work on it then
+   * runs beside the validation instead of holding the bytes back.
+   */
+  sent?: () => void;
 }
 
 /**
@@ -104,6 +112,7 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
   return {
     ok: true, generation: r.generation, amphora: r.amphora, staged, renderError: r.renderError,
     filesHash: r.out && !o.dryRun ? filesHash(r.out.files) : null,
+    skeletonHash: r.out?.skeletonHash ?? null,
     full: o.dryRun ? null : { doc: r.doc, out: r.out },
   };
 }
@@ -111,6 +120,7 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
   return async (raw, o) => {
+    o?.sent?.();
     const input = parsedInput(raw);
     const r = prepareAndStage(input, o?.context ?? context, render, o);
     if (!r.ok) return r;

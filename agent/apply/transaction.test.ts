@@ -74,6 +74,26 @@ describe('the apply transaction', () => {
     expect(t.store.load().state?.configDir).toBe(applied[0]);
   });
 
+  it('prepares a reload beside the check (member health for the new plan), not a change that may be members only', async () => {
+    // the fake render's skeleton: everything but the weights
+    const skeleton: RenderFn = (d, c, o) => ({ ...fakeRender(d, c, o), skeletonHash: d.loadbalancer.listeners.map((l) => l.listener_id).join(',') });
+    const stateDir = t.stateDir;
+    const applier = createApplier({
+      stateDir, engine: t.engine, store: t.store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+      prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(stateDir, 'run'), fdLimit: 1024 }, skeleton),
+    });
+    await applier.apply(doc(1));
+    // the first start: nothing to carry over
+    expect(t.e.preps).toBe(0);
+    // the same skeleton (a weight): the fake engine has no runtime path, so it reloads, taking the state itself
+    await applier.apply(doc(2, 5));
+    expect([t.e.preps, t.e.preparedReloads]).toEqual([0, [false]]);
+    const d = doc(3, 5);
+    d.loadbalancer.listeners[0].listener_id = 'another-listener';
+    await applier.apply(d);
+    expect([t.e.preps, t.e.preparedReloads]).toEqual([1, [false, true]]);
+  });
+
   it('reports every validation error with its path (400) and remembers the refusal', async () => {
     const bad = doc(3);
     bad.loadbalancer.listeners[0].protocol_port = 0;

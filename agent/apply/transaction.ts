@@ -14,7 +14,7 @@ import { parsedInput } from '../api/body';
 import type { Prepared, PreparedFull, PrepareOptions, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
 import { bytesBudgetMs, DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
-import type { Engine } from '../engines/types';
+import type { Engine, ReloadPrep } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { writing } from '../state/space';
@@ -152,14 +152,14 @@ export function createApplier(d: ApplierDeps): Applier {
   const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
-  const serve = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
+  const serve = async (name: string, doc: Document, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
     // never reload over a reload in progress (one an earlier failed apply left behind)
     const timeoutMs = budget(out.files);
     await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
     const st = await d.engine.status();
     if (st.running) await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
     markLoaded(layout, null);
-    if (st.running) await d.engine.reload(out.serves, { timeoutMs });
+    if (st.running) await d.engine.reload(out.serves, { timeoutMs, prep });
     else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
     await verify(out.serves, timeoutMs);
     markLoaded(layout, name);
@@ -181,13 +181,13 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503, 504). */
-  const activate = async (name: string, doc: Document, out: RenderOutput): Promise<void> => {
+  const activate = async (name: string, doc: Document, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
     const prev = applied;
     writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.step?.('switched');
     d.hooks?.reloading?.(`applying generation ${doc.generation}`);
     try {
-      await serve(name, doc, out);
+      await serve(name, doc, out, prep);
       d.hooks?.step?.('served');
       counters.reloads++;
     } catch (e) {
@@ -215,13 +215,16 @@ export function createApplier(d: ApplierDeps): Applier {
     pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
   };
 
-  /** Stages `state` (unless `stagedState` is it, written already), activates, commits; tells the hooks once the outcome is known. */
-  const activateAndCommit = async (name: string, doc: Document, out: RenderOutput, state: AppliedState, stagedState?: StagedState): Promise<void> => {
+  /**
+   * Stages `state` (unless `o.staged` is it, written already), activates (with what `o.prep` made ready for
+   * the reload during the check), commits; tells the hooks once the outcome is known.
+   */
+  const activateAndCommit = async (name: string, doc: Document, out: RenderOutput, state: AppliedState, o: { staged?: StagedState; prep?: Promise<ReloadPrep> } = {}): Promise<void> => {
     try {
-      const staged = stagedState ?? stageState(d.store, d.stateDir, layout.configsDir, state);
+      const staged = o.staged ?? stageState(d.store, d.stateDir, layout.configsDir, state);
       const prev = applied;
       try {
-        await activate(name, doc, out);
+        await activate(name, doc, out, o.prep);
       } catch (e) {
         staged.discard();
         throw e;
@@ -250,10 +253,14 @@ export function createApplier(d: ApplierDeps): Applier {
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     // the worker writes the candidate and answers that first: the engine checks it while the rest crosses
-    const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) } });
+    let sent!: () => void;
+    const handedOver = new Promise<void>((r) => (sent = r));
+    const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) }, sent });
     // a refusal while the document is parsed here below is the one answered
     preparing.catch(() => undefined);
-    // the daemon's own copy of what was pushed (the state record), parsed while the worker validates
+    // the daemon's own copy of what was pushed (the state record), parsed while the worker validates: once the
+    // worker has the bytes (parsing first would hold the rest of a large body in the channel until it is done)
+    await Promise.race([handedOver, preparing.catch(() => undefined)]);
     const input = parsedInput(raw) as Record<string, unknown>;
     seen.input = input;
     const prepared = await preparing;
@@ -295,10 +302,14 @@ export function createApplier(d: ApplierDeps): Applier {
       // while the engine checks the files, the validated document and the files arrive, the worker hashes the
       // document, and the state record is staged: written before anything changes, so no room is a 507 with nothing touched
       let pre: (Staging & PreparedFull & { out: RenderOutput }) | null = null;
+      // a reload follows unless the change may be members only: what it carries over is made ready beside the check
+      const membersOnly = !!live && prepared.skeletonHash !== null && prepared.skeletonHash === live.state.skeletonHash;
+      let prep: Promise<ReloadPrep> | undefined;
       checking = true;
       try {
         await checkStaged(staged, prepared.amphora, true, async () => {
           const { doc, out, fh } = await rendered(prepared);
+          if (live && !membersOnly) prep = d.engine.prepareReload?.(out.serves);
           hash = await prepared.hash;
           const state = stateOf(doc, input, hash, out, name, fh);
           pre = { doc, out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
@@ -339,7 +350,7 @@ export function createApplier(d: ApplierDeps): Applier {
         why = `the runtime changes failed (${(failed as Error).message})`;
         d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
       }
-      await activateAndCommit(name, doc, out, state, stagedState);
+      await activateAndCommit(name, doc, out, state, { staged: stagedState, prep });
       return done('reload', why);
     } finally {
       if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ServePlan } from '../../renderers/types';
+import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import type { ProcessRunner, RunResult } from '../process-runner';
 import { createHaproxyEngine, parseHaproxyVersion, parseShowInfo, parseShowProc, parseShowStat } from './haproxy';
 
@@ -77,6 +79,32 @@ describe('createHaproxyEngine', () => {
     expect((await e.status()).workerPid).toBe(100);
     await e.reload();
     expect(await e.status()).toMatchObject({ running: true, masterPid: 4242, workerPid: 101, reloads: 1, failedReloads: 0 });
+  });
+
+  it('writes the member health a prepared reload took beside the check, and takes it itself without one', async () => {
+    const f = fakeHaproxy(runDir, ['ok', 'ok', 'ok']);
+    const header = '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port';
+    // m1 DOWN (op state 0) in the first dump, UP (2) in every later one
+    let dumps = 0;
+    const dump = (op: number) => ['1', header, `3 p1:l1 1 m1 192.0.2.1 ${op} 0 1 1 2 8 2 0 6 0 0 0 - 80 - 0 0 - - 0`, ''].join('\n');
+    const query = async (sock: string, cmd: string) => (cmd === 'show servers state' ? dump(dumps++ === 0 ? 0 : 2) : f.query(sock, cmd));
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query, sleep: async () => undefined });
+    const next: ServePlan = {
+      reported: ['l1'], engine: [], lvs: [], otherBinds: [],
+      pools: [{ key: 'p1:l1', poolId: 'p1', listenerId: 'l1', algorithm: 'ROUND_ROBIN', persistence: null, members: [{ id: 'm1', address: '192.0.2.1', port: 80, weight: 1, enabled: true, spec: '' }] }],
+    };
+    const stateFile = path.join(runDir, SERVER_STATE_FILE);
+    const prep = e.prepareReload!(next);
+    await prep;
+    await e.reload(next, { prep });
+    expect(dumps).toBe(1);
+    expect(fs.readFileSync(stateFile, 'utf8')).toBe(dump(0));
+    // without one, or with one made for another plan, the reload takes the state itself
+    await e.reload(next);
+    expect(dumps).toBe(2);
+    expect(fs.readFileSync(stateFile, 'utf8')).toBe(dump(2));
+    await e.reload(next, { prep: e.prepareReload!({ ...next }) });
+    expect(dumps).toBe(4);
   });
 
   it('reports a reload the master refused', async () => {

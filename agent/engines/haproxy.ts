@@ -17,7 +17,8 @@ import { ensureServerState, filterServerState, writeServerStateOrEmpty } from '.
 import { createMemberApplier } from './haproxy-members';
 import { planMemberChanges } from './haproxy-runtime';
 import type { Logger } from '../log';
-import type { CheckResult, Engine, EngineStatus, EngineVersion, StepOptions } from './types';
+import type { ServePlan } from '../../renderers/types';
+import type { CheckResult, Engine, EngineStatus, EngineVersion, ReloadPrep, StepOptions } from './types';
 
 export { parseShowInfo, parseShowStat } from './haproxy-csv';
 
@@ -116,6 +117,12 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     };
   };
 
+  /** The server-state file for a reload to `next`: the serving worker's member health (none when it does not answer). */
+  const prepareReload = async (next: ServePlan): Promise<ReloadPrep> => {
+    const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
+    return { engine: 'haproxy', next, ready: filterServerState(dump, next) };
+  };
+
   /** Polls the master until `done` says yes; the master socket is gone while it re-execs and parses the configuration. */
   const waitFor = async (step: 'start' | 'reload', done: (s: EngineStatus) => boolean, opts?: StepOptions): Promise<EngineStatus> => {
     const limit = opts?.timeoutMs ?? readyTimeoutMs;
@@ -170,6 +177,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       await waitFor('start', (s) => s.running && s.workerPid !== null, opts);
     },
 
+    prepareReload,
+
     planMembers: planMemberChanges,
     applyMembers: members.apply,
 
@@ -180,8 +189,9 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       members.forget();
       if (next) {
         // member health as the serving worker knows it, for the members the new configuration keeps
-        const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
-        writeServerStateOrEmpty(stateFile, filterServerState(dump, next));
+        const prep = opts?.prep ? await opts.prep : null;
+        const ready = prep?.engine === 'haproxy' && prep.next === next && typeof prep.ready === 'string' ? prep.ready : ((await prepareReload(next)).ready as string);
+        writeServerStateOrEmpty(stateFile, ready);
       }
       try {
         await o.query(masterSocket, 'reload', 5000);

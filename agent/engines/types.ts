@@ -57,6 +57,14 @@ export interface StepOptions {
   timeoutMs?: number;
 }
 
+/** What `prepareReload` made ready for a reload to `next` (opaque to the caller). */
+export type ReloadPrep = { readonly engine: string; readonly next: ServePlan; readonly ready: unknown };
+
+export interface ReloadOptions extends StepOptions {
+  /** made by `prepareReload` for the same `next` while the new files were checked: the reload does not do it again */
+  prep?: Promise<ReloadPrep>;
+}
+
 export interface Engine {
   readonly name: 'haproxy' | 'nginx';
   /** for keepalived's engine check (agent/keepalived); absent: VRRP cannot watch this engine */
@@ -72,7 +80,14 @@ export interface Engine {
    * `next` is what the new configuration serves: the engine carries over the runtime state
    * (member health) of what it still serves unchanged, and nothing else.
    */
-  reload(next?: ServePlan, opts?: StepOptions): Promise<void>;
+  reload(next?: ServePlan, opts?: ReloadOptions): Promise<void>;
+  /**
+   * Does ahead of a reload to `next` what it carries over from the serving
+   * process (haproxy: the member health of `show servers state`, reduced to
+   * what `next` keeps), so that this runs beside the check of the new files
+   * instead of after it; never rejects. Absent: the reload does it itself.
+   */
+  prepareReload?(next: ServePlan): Promise<ReloadPrep>;
   /**
    * Member changes without a reload, when the engine can: `planMembers` says
    * which runtime ops take the applied render to the next one (or why it

@@ -74,20 +74,22 @@ describe('validation worker', () => {
     }
   });
 
-  it('for an apply, writes the candidate (named with the generation) and answers that first, then the document and files, then the hash', async () => {
+  it('for an apply, tells when the input is handed over, writes the candidate (named with the generation) and answers that first, then the document and files, then the hash', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
     try {
       const doc = { ...loadExample('http-basic'), generation: 7 };
-      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: `g${GENERATION_SLOT}-x` } });
+      // `sent` tells when the worker has the bytes: before it answers anything
+      const order: string[] = [];
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)), { stageTo: { stateDir, name: `g${GENERATION_SLOT}-x` }, sent: () => order.push('sent') });
+      order.push('head');
       expect(r.ok).toBe(true);
       if (!r.ok) return;
       const dir = path.join(stateDir, 'configs', 'g7-x');
       // the files are on disk when the head is answered
       expect(r.staged?.dir).toBe(dir);
       const onDisk = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8');
-      const order: string[] = [];
       const [full, hash] = await Promise.all([r.full.then((f) => (order.push('full'), f)), r.hash.then((h) => (order.push('hash'), h))]);
-      expect(order).toEqual(['full', 'hash']);
+      expect(order).toEqual(['sent', 'head', 'full', 'hash']);
       expect(full?.doc.generation).toBe(7);
       expect(full?.out?.files['haproxy.cfg']).toBe(onDisk);
       expect(r.filesHash).toBe(filesHash(full!.out!.files));

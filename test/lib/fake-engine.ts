@@ -28,6 +28,8 @@ export function fakeEngine(stateDir: string) {
   const e = {
     running: false, worker: 0, reloads: 0, starts: 0, checkOk: true, failReload: 0, serving: '',
     log: [] as string[],
+    /** reloads prepared ahead (`prepareReload`), and for each reload whether it came with a preparation for its own plan */
+    preps: 0, preparedReloads: [] as boolean[],
   };
   const cfg = () => fs.readFileSync(path.join(stateDir, 'current', 'proxy.cfg'), 'utf8');
   const status = async (): Promise<EngineStatus> => ({
@@ -48,8 +50,13 @@ export function fakeEngine(stateDir: string) {
       e.worker++;
       e.serving = cfg();
     },
-    reload: async () => {
+    prepareReload: async (next) => {
+      e.preps++;
+      return { engine: 'haproxy', next, ready: null };
+    },
+    reload: async (next, opts) => {
       e.log.push('reload');
+      e.preparedReloads.push(!!opts?.prep && (await opts.prep).next === next);
       e.reloads++;
       if (e.failReload > 0) {
         e.failReload--;
