@@ -36,8 +36,8 @@ export interface DaemonView {
   config: AgentConfig;
   log: Logger;
   info: AgentInfo;
-  /** generation, hash and document of what is applied, or null */
-  applied(): { generation: number; hash: string; document: Record<string, unknown>; serves: ServePlan } | null;
+  /** generation, hash and serve plan of what is applied, or null */
+  applied(): { generation: number; hash: string; serves: ServePlan } | null;
   /** running?, pids, stats socket path */
   engineStatus(): Promise<EngineStatus>;
   engine: Engine;
@@ -125,7 +125,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     config: cfg, log, info, engine, keepalived,
     applied: () => {
       const s = applier.applied();
-      return s ? { generation: s.generation, hash: s.hash, document: s.document, serves: s.serves } : null;
+      return s ? { generation: s.generation, hash: s.hash, serves: s.serves } : null;
     },
     engineStatus: () => engine.status(),
     ...(runtime ? { engineReading: () => runtime.reading(applier.appliedDoc()) } : {}),

@@ -6,6 +6,7 @@ import type { Engine, StatRow } from './engines/types';
 import type { ServePlan } from '../renderers/types';
 import type { DetailsBody } from '../schemas/api';
 import type { AgentInfo } from './info';
+import type { AppliedState } from './state/store';
 
 /** What the heartbeat sender reports about itself (wired by the daemon; absent until then). */
 export type HeartbeatReport = NonNullable<DetailsBody['heartbeat']>;
@@ -54,10 +55,23 @@ function disk(dir: string): DetailsBody['disk'] {
   }
 }
 
+/** Each applied state's listener ids, in the document's order: read from its text once, not kept as objects. */
+const listenerIdsOf = new WeakMap<AppliedState, string[]>();
+
+function listenerIds(s: AppliedState): string[] {
+  let ids = listenerIdsOf.get(s);
+  if (!ids) {
+    const doc = JSON.parse(s.documentText) as { loadbalancer?: { listeners?: { listener_id: string }[] } };
+    ids = (doc.loadbalancer?.listeners ?? []).map((l) => l.listener_id);
+    listenerIdsOf.set(s, ids);
+  }
+  return ids;
+}
+
 /** Builds the details record. */
 export async function buildDetails(d: DetailsDeps): Promise<DetailsBody> {
   const applied = d.applier.applied();
-  const ids = ((applied?.document.loadbalancer as { listeners?: { listener_id: string }[] } | undefined)?.listeners ?? []).map((l) => l.listener_id);
+  const ids = applied ? listenerIds(applied) : [];
   let engine: DetailsBody['engine_process'];
   try {
     const s = await d.engine.status();

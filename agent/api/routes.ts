@@ -35,7 +35,7 @@ export function createApp(d: ApiDeps): express.Express {
   app.get('/v1/loadbalancer', json(async (): Promise<AppliedBody> => {
     const s = d.applier.applied();
     if (!s) throw new NotApplied();
-    return { generation: s.generation, hash: s.hash, applied_at: s.appliedAt, status: 'ACTIVE', document: redactDocument(s.document) };
+    return { generation: s.generation, hash: s.hash, applied_at: s.appliedAt, status: 'ACTIVE', document: redactDocument(JSON.parse(s.documentText) as Record<string, unknown>) };
   }));
   app.delete('/v1/loadbalancer', json(async () => d.applier.remove()));
   app.get('/v1/config', json(async (): Promise<ConfigFilesBody> => {

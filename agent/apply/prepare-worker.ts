@@ -12,7 +12,7 @@ import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
 import { documentHash } from '../state/hash';
 import { parsedInput } from '../api/body';
-import { prepareAndStage, type PrepareOptions } from './prepare';
+import { prepareAndStage, preparedFull, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -71,7 +71,8 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
       return;
     }
     process.send?.({ id, head });
-    process.send?.({ id, full: full }, hashNext);
+    // the validated document as text: one string crosses and waits in the daemon, not an object graph
+    process.send?.({ id, full: preparedFull(full) }, hashNext);
   } catch (e) {
     failure(id, e);
   }

@@ -37,14 +37,27 @@ export interface PreparedHead {
   renderError: string | null;
 }
 
-/** The validated document (defaults filled in) and its rendered files (null when they could not be rendered). */
+/**
+ * The validated document (defaults filled in) as JSON text, which the caller
+ * parses only where it reads it, and its rendered files (null when they
+ * could not be rendered).
+ */
 export interface PreparedFull {
+  docText: string;
+  out: RenderOutput | null;
+}
+
+/** The validated document and its files, where the work ran. */
+export interface RenderedDocument {
   doc: Document;
   out: RenderOutput | null;
 }
 
+/** The validated document and its files as the caller gets them (the document as its text). */
+export const preparedFull = (r: RenderedDocument): PreparedFull => ({ docText: JSON.stringify(r.doc), out: r.out });
+
 /** What validation and rendering found, before the hash: `full` is null for a dry run. */
-export type PrepareResult = (PreparedHead & { full: PreparedFull | null }) | { ok: false; errors: ValidationError[] };
+export type PrepareResult = (PreparedHead & { full: RenderedDocument | null }) | { ok: false; errors: ValidationError[] };
 
 /**
  * A result as the caller gets it: the head at once, the full result and the
@@ -69,12 +82,6 @@ export interface PrepareOptions {
    * cost more to copy between the processes than to render.
    */
   dryRun?: boolean;
-  /**
-   * Called once the input has left for where the work runs (the worker's
-   * end of the channel has every byte): the caller's own work on it then
-   * runs beside the validation instead of holding the bytes back.
-   */
-  sent?: () => void;
 }
 
 /**
@@ -120,11 +127,10 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
   return async (raw, o) => {
-    o?.sent?.();
     const input = parsedInput(raw);
     const r = prepareAndStage(input, o?.context ?? context, render, o);
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full), hash: Promise.resolve(documentHash(input)) };
+    return { ...head, full: Promise.resolve(full && preparedFull(full)), hash: Promise.resolve(documentHash(input)) };
   };
 }

@@ -3,18 +3,18 @@
  * reconcile the engine to it (settle, reload, or stop and start), serve the
  * sidecars with it, and say how; with no last good state, stop serving.
  */
-import type { Document } from '../../schemas/document';
 import type { RenderOutput } from '../../renderers/types';
 import type { Logger } from '../log';
 import type { AppliedState } from '../state/store';
+import type { LazyDocument } from '../state/document-text';
 import { reconcile, type ReconcileDeps, type ServedState } from './reconcile';
 import type { Sidecar } from './sidecar';
 import { removeCurrent } from './staging';
 
-/** The applied state and its parsed document. */
+/** The applied state and its validated document. */
 export interface LastGood {
   state: AppliedState;
-  doc: Document;
+  doc: LazyDocument;
 }
 
 export interface RollbackDeps {

@@ -32,7 +32,7 @@ function setup() {
     },
     serve: async (dir, out, d) => {
       // the engine serves first: a sidecar's health check watches it
-      s.calls.push(`serve ${path.basename(dir)} g${d.generation} engine:${e.serving === out.files['proxy.cfg'] ? 'same' : 'other'}`);
+      s.calls.push(`serve ${path.basename(dir)} g${d().generation} engine:${e.serving === out.files['proxy.cfg'] ? 'same' : 'other'}`);
       if (s.failServe > 0) {
         s.failServe--;
         throw new Error('keepalived: start did not happen within 10000 ms');

@@ -7,6 +7,7 @@
 import type { Document } from '../../schemas/document';
 import type { RenderOutput } from '../../renderers/types';
 import type { CheckResult } from '../engines/types';
+import type { LazyDocument } from '../state/document-text';
 
 export interface Sidecar {
   readonly name: string;
@@ -16,8 +17,11 @@ export interface Sidecar {
    * a thrown AgentError answers as itself.
    */
   check(dir: string, files: string[], amphora: Document['amphora']): Promise<CheckResult>;
-  /** Makes it run what `configDir` holds for `doc`: start, reload only when its files changed, or stop when it is not needed. */
-  serve(configDir: string, out: RenderOutput, doc: Document): Promise<void>;
+  /**
+   * Makes it run what `configDir` holds for `doc` (parsed when called; a sidecar whose files are not among `out` need
+   * not): start, reload only when its files changed, or stop when it is not needed.
+   */
+  serve(configDir: string, out: RenderOutput, doc: LazyDocument): Promise<void>;
   /** Stops it (DELETE, a failed first apply). */
   stop(): Promise<void>;
 }

@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Document } from '../../schemas/document';
 import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../../renderers/types';
-import { parsedInput } from '../api/body';
 // types only: the daemon must not load zod and the templates (the worker does)
 import type { Prepared, PreparedFull, PrepareOptions, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
@@ -19,6 +18,7 @@ import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { writing } from '../state/space';
 import type { AppliedState, StagedState, StateStore } from '../state/store';
+import { documentText, generationOf, lazyDocument, type LazyDocument } from '../state/document-text';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import { commitStaged, stageState } from './commit';
@@ -81,7 +81,7 @@ export function createApplier(d: ApplierDeps): Applier {
   const mutex = new Mutex();
   const counters: ApplyCounters = { reloads: 0, reloadFailures: 0, runtimeApplies: 0, refused: 0 };
   let lastApply: LastApply | null = null;
-  let applied: { state: AppliedState; doc: Document } | null = null;
+  let applied: { state: AppliedState; doc: LazyDocument } | null = null;
   let refused: Refusal | null = null;
   let restoreErr: string | null = null;
   let seq = 0;
@@ -96,12 +96,12 @@ export function createApplier(d: ApplierDeps): Applier {
   const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
     applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
   const renderFailed = (p: Extract<Prepared, { ok: true }>) => new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
-  /** The validated document, its files (which follow the head) and their hash (the worker's), or RenderFailed. */
-  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: Document; out: RenderOutput; fh: string }> => {
+  /** The validated document (parsed from its text where it is read), its files (which follow the head) and their hash (the worker's), or RenderFailed. */
+  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: LazyDocument; out: RenderOutput; fh: string }> => {
     const full: PreparedFull | null = await p.full;
     if (!full) throw new Error('a dry run has no rendered files to apply');
     if (!full.out || !p.filesHash) throw renderFailed(p);
-    return { doc: full.doc, out: full.out, fh: p.filesHash };
+    return { doc: lazyDocument(full.docText), out: full.out, fh: p.filesHash };
   };
   const candidateName = (generation: number | string) => `g${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
@@ -152,7 +152,7 @@ export function createApplier(d: ApplierDeps): Applier {
   const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
-  const serve = async (name: string, doc: Document, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
+  const serve = async (name: string, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
     // never reload over a reload in progress (one an earlier failed apply left behind)
     const timeoutMs = budget(out.files);
     await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
@@ -181,11 +181,11 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503, 504). */
-  const activate = async (name: string, doc: Document, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
+  const activate = async (name: string, generation: number, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
     const prev = applied;
     writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.step?.('switched');
-    d.hooks?.reloading?.(`applying generation ${doc.generation}`);
+    d.hooks?.reloading?.(`applying generation ${generation}`);
     try {
       await serve(name, doc, out, prep);
       d.hooks?.step?.('served');
@@ -193,23 +193,24 @@ export function createApplier(d: ApplierDeps): Applier {
     } catch (e) {
       counters.reloadFailures++;
       const why = await (d.diagnose ?? diagnoseBind)(out.serves, prev?.state.serves ?? null).catch(() => null);
-      d.log.error('reload failed; restoring the previous configuration', { generation: doc.generation, error: e, diagnosis: why });
+      d.log.error('reload failed; restoring the previous configuration', { generation, error: e, diagnosis: why });
       const { rolledBack, tail } = await rollBack(rollbackDeps, prev, out);
       keepFailed(layout, path.join(layout.configsDir, name));
-      if (e instanceof EngineTimeout) throw new EngineTimeout(e.step, e.timeoutMs, `applying generation ${doc.generation} failed: ${e.message}; ${tail}`, rolledBack, { cause: e });
-      throw new ApplyFailed(`applying generation ${doc.generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
+      if (e instanceof EngineTimeout) throw new EngineTimeout(e.step, e.timeoutMs, `applying generation ${generation} failed: ${e.message}; ${tail}`, rolledBack, { cause: e });
+      throw new ApplyFailed(`applying generation ${generation} failed: ${(e as Error).message}${why ? ` (${why})` : ''}; ${tail}`, rolledBack, { cause: e });
     }
   };
 
   /** A state record and its staged file, not yet committed. */
   type Staging = { state: AppliedState; staged: StagedState };
 
-  const stateOf = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh: string): AppliedState => ({
-    format: 1, generation: doc.generation, hash, document: input, files: out.files, main: out.main,
+  /** `text`: the document as pushed (state/document-text.ts). */
+  const stateOf = (generation: number, text: string, hash: string, out: RenderOutput, configDir: string, fh: string): AppliedState => ({
+    format: 1, generation, hash, documentText: text, files: out.files, main: out.main,
     secrets: out.secrets, serves: out.serves, skeletonHash: out.skeletonHash, filesHash: fh, configDir, appliedAt: now().toISOString(),
   });
 
-  const adopt = (state: AppliedState, doc: Document): void => {
+  const adopt = (state: AppliedState, doc: LazyDocument): void => {
     applied = { state, doc };
     // dry-run candidates of concurrent validations are theirs to remove
     pruneConfigs(layout, [state.configDir], (n) => n.startsWith(VALIDATE_PREFIX));
@@ -219,12 +220,12 @@ export function createApplier(d: ApplierDeps): Applier {
    * Stages `state` (unless `o.staged` is it, written already), activates (with what `o.prep` made ready for
    * the reload during the check), commits; tells the hooks once the outcome is known.
    */
-  const activateAndCommit = async (name: string, doc: Document, out: RenderOutput, state: AppliedState, o: { staged?: StagedState; prep?: Promise<ReloadPrep> } = {}): Promise<void> => {
+  const activateAndCommit = async (name: string, doc: LazyDocument, out: RenderOutput, state: AppliedState, o: { staged?: StagedState; prep?: Promise<ReloadPrep> } = {}): Promise<void> => {
     try {
       const staged = o.staged ?? stageState(d.store, d.stateDir, layout.configsDir, state);
       const prev = applied;
       try {
-        await activate(name, doc, out, o.prep);
+        await activate(name, state.generation, doc, out, o.prep);
       } catch (e) {
         staged.discard();
         throw e;
@@ -240,29 +241,20 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   /** Commits a state whose files the engine already serves (no reload). */
-  const commit = (doc: Document, input: Record<string, unknown>, hash: string, out: RenderOutput, configDir: string, fh: string): void => {
-    const state = stateOf(doc, input, hash, out, configDir, fh);
+  const commit = (doc: LazyDocument, state: AppliedState): void => {
     writing(d.stateDir, 'the new state record', () => d.store.save(state));
     d.hooks?.step?.('committed');
     adopt(state, doc);
   };
 
-  /** `seen.input`: the document as parsed here, for the refusal record. */
-  const applyLocked = async (raw: unknown, seen: { input: unknown }): Promise<ApplyResult> => {
+  const applyLocked = async (raw: unknown): Promise<ApplyResult> => {
     const t0 = performance.now();
     const ms: Record<string, number> = {};
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     // the worker writes the candidate and answers that first: the engine checks it while the rest crosses
-    let sent!: () => void;
-    const handedOver = new Promise<void>((r) => (sent = r));
-    const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) }, sent });
-    // a refusal while the document is parsed here below is the one answered
-    preparing.catch(() => undefined);
-    // the daemon's own copy of what was pushed (the state record), parsed while the worker validates: once the
-    // worker has the bytes (parsing first would hold the rest of a large body in the channel until it is done)
-    await Promise.race([handedOver, preparing.catch(() => undefined)]);
-    const input = parsedInput(raw) as Record<string, unknown>;
-    seen.input = input;
+    const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) } });
+    // the daemon's own copy of what was pushed (the state record) is its text: the worker parses and validates it
+    const text = documentText(raw);
     const prepared = await preparing;
     lap('validated');
     const { staged, generation } = prepared;
@@ -285,23 +277,30 @@ export function createApplier(d: ApplierDeps): Applier {
       lap('status');
       const target = currentTarget(layout);
       const live = applied && st?.running && target === applied.state.configDir ? applied : null;
-      const done = (path: LastApply['path'], reason: string): ApplyResult => {
+      /** `where`: finds where the documents differ, once the answer is out (it parses both). */
+      const done = (path: LastApply['path'], reason: string, where?: () => string): ApplyResult => {
         lap('committed');
-        lastApply = { generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
-        d.log.info('applied', { generation, hash, path, reason, ms });
+        const record: LastApply = { generation, path, reason, at: now().toISOString(), ms: Math.round(performance.now() - t0) };
+        lastApply = record;
+        const log = () => d.log.info('applied', { generation, hash, path, reason: record.reason, ms });
+        if (!where) log();
+        else setImmediate(() => {
+          record.reason = `${reason} (first at ${where()})`;
+          log();
+        });
         return { result: 'applied', generation, hash, reloaded: path === 'reload' };
       };
       if (live && prepared.filesHash === live.state.filesHash) {
         // the engine already runs exactly these files: a new generation needs no reload
         const { doc, out, fh } = await rendered(prepared);
         hash = await prepared.hash;
-        commit(doc, input, hash, out, target!, fh);
+        commit(doc, stateOf(generation, text, hash, out, target!, fh));
         return done('none', 'the rendered files are unchanged');
       }
       const name = path.basename(staged.dir);
       // while the engine checks the files, the validated document and the files arrive, the worker hashes the
       // document, and the state record is staged: written before anything changes, so no room is a 507 with nothing touched
-      let pre: (Staging & PreparedFull & { out: RenderOutput }) | null = null;
+      let pre: (Staging & { doc: LazyDocument; out: RenderOutput }) | null = null;
       // a reload follows unless the change may be members only: what it carries over is made ready beside the check
       const membersOnly = !!live && prepared.skeletonHash !== null && prepared.skeletonHash === live.state.skeletonHash;
       let prep: Promise<ReloadPrep> | undefined;
@@ -311,7 +310,7 @@ export function createApplier(d: ApplierDeps): Applier {
           const { doc, out, fh } = await rendered(prepared);
           if (live && !membersOnly) prep = d.engine.prepareReload?.(out.serves);
           hash = await prepared.hash;
-          const state = stateOf(doc, input, hash, out, name, fh);
+          const state = stateOf(generation, text, hash, out, name, fh);
           pre = { doc, out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
         });
       } catch (e) {
@@ -323,7 +322,12 @@ export function createApplier(d: ApplierDeps): Applier {
       d.hooks?.step?.('checked');
       let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
       const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
-      if (runtime && !runtime.ok) why = `${runtime.reason}${runtime.reason.includes('beyond members') ? ` (first at ${firstDifference(live!.state.document, input) ?? 'the rendering'})` : ''}`;
+      if (runtime && !runtime.ok) why = runtime.reason;
+      const prevText = live?.state.documentText;
+      // where the document changes beyond members: for the log and details, not worth parsing both before the answer
+      const where = runtime && !runtime.ok && runtime.reason.includes('beyond members') && prevText !== undefined
+        ? () => firstDifference(JSON.parse(prevText), JSON.parse(text)) ?? 'the rendering'
+        : undefined;
       if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
       if (live && runtime?.ok) {
         writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
@@ -351,18 +355,17 @@ export function createApplier(d: ApplierDeps): Applier {
         d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
       }
       await activateAndCommit(name, doc, out, state, { staged: stagedState, prep });
-      return done('reload', why);
+      return done('reload', why, runtime && !runtime.ok && why === runtime.reason ? where : undefined);
     } finally {
       if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });
     }
   };
 
-  const remember = (input: unknown, e: unknown): void => {
+  const remember = (raw: unknown, e: unknown): void => {
     if (!(e instanceof AgentError)) return;
-    const g = (input as { generation?: unknown } | null)?.generation;
     counters.refused++;
     refused = {
-      generation: typeof g === 'number' ? g : null, code: e.toBody().code, status: e.status,
+      generation: generationOf(raw), code: e.toBody().code, status: e.status,
       errors: e instanceof DocumentInvalid ? e.errors : [], message: e.message, at: now().toISOString(),
     };
     d.log.warn('refused a document', { generation: refused.generation, code: e.code, reason: e.message });
@@ -371,11 +374,10 @@ export function createApplier(d: ApplierDeps): Applier {
   return {
     apply: (raw) =>
       mutex.run(async () => {
-        const seen = { input: raw };
         try {
-          return await applyLocked(raw, seen);
+          return await applyLocked(raw);
         } catch (e) {
-          remember(seen.input, e);
+          remember(raw, e);
           throw e;
         }
       }),
@@ -429,6 +431,8 @@ export function createApplier(d: ApplierDeps): Applier {
       try {
         const prepared = await parse(state.document);
         const { doc, out, fh } = await rendered(prepared);
+        const { document, ...stored } = state;
+        const text = documentText(document);
         // an agent killed mid-apply may have left a reload under way
         await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
         const st = await d.engine.status();
@@ -440,13 +444,13 @@ export function createApplier(d: ApplierDeps): Applier {
           // The engine serves the document either way: a sidecar that fails here is left to its supervisor
           for (const s of sidecars) await s.serve(layout.currentLink, out, doc).catch((e) => d.log.error(`${s.name} could not be served at start`, { error: e }));
           // a state written before serve plans existed (or by another agent version) gets what this agent renders
-          applied = { state: { ...state, serves: out.serves, skeletonHash: out.skeletonHash }, doc };
+          applied = { state: { ...stored, documentText: text, serves: out.serves, skeletonHash: out.skeletonHash }, doc };
           d.log.info('adopted the running engine', { generation: state.generation, masterPid: st.masterPid });
           return;
         }
-        const name = candidateName(doc.generation);
-        await stageChecked(name, out, doc.amphora);
-        await activateAndCommit(name, doc, out, stateOf(doc, state.document, state.hash, out, name, fh));
+        const name = candidateName(state.generation);
+        await stageChecked(name, out, prepared.amphora);
+        await activateAndCommit(name, doc, out, stateOf(state.generation, text, state.hash, out, name, fh));
         d.log.info('restored the applied document', { generation: state.generation });
       } catch (e) {
         restoreErr = (e as Error).message;
@@ -458,12 +462,13 @@ export function createApplier(d: ApplierDeps): Applier {
       mutex.run(async () => {
         if (!applied) return null;
         const { state } = applied;
-        const { out, fh } = await rendered(await parse(state.document));
+        const prepared = await parse(Buffer.from(state.documentText));
+        const { out, fh } = await rendered(prepared);
         const st = await d.engine.status();
         if (st.running && currentTarget(layout) === state.configDir && fh === state.filesHash) return { reloaded: false };
         const name = candidateName(state.generation);
-        await stageChecked(name, out, applied.doc.amphora);
-        await activateAndCommit(name, applied.doc, out, stateOf(applied.doc, state.document, state.hash, out, name, fh));
+        await stageChecked(name, out, prepared.amphora);
+        await activateAndCommit(name, applied.doc, out, stateOf(state.generation, state.documentText, state.hash, out, name, fh));
         d.log.info('re-rendered the applied document', { generation: state.generation });
         return { reloaded: true };
       }),
@@ -477,7 +482,7 @@ export function createApplier(d: ApplierDeps): Applier {
     }),
     restartEngine: () => mutex.run(restartLocked),
     applied: () => applied?.state ?? null,
-    appliedDoc: () => applied?.doc ?? null,
+    appliedDoc: () => applied?.doc() ?? null,
     lastRefused: () => refused,
     restoreError: () => restoreErr,
     counters: () => ({ ...counters }),

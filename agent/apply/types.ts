@@ -28,6 +28,7 @@ export interface ApplyCounters {
 export interface LastApply {
   generation: number;
   path: 'reload' | 'runtime' | 'none';
+  /** a change beyond members names where the documents first differ, added just after the answer (it parses both) */
   reason: string;
   at: string;
   ms: number;

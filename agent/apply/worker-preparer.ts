@@ -165,7 +165,6 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo, dryRun: opts?.dryRun };
         worker.send(req, (e) => {
           if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
-          else opts?.sent?.();
         });
       }),
     close: stop,

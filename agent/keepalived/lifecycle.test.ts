@@ -48,7 +48,7 @@ function stage(raw: Record<string, unknown>): { doc: Document; out: RenderOutput
 
 const serve = (lc: KeepalivedLifecycle, raw: Record<string, unknown>) => {
   const s = stage(raw);
-  return lc.serve(s.current, s.out, s.doc);
+  return lc.serve(s.current, s.out, () => s.doc);
 };
 
 beforeEach(() => {

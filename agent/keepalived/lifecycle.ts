@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Document } from '../../schemas/document';
+import type { LazyDocument } from '../state/document-text';
 // not the renderer's index: the daemon does not load templates
 import { keepalivedNeeds, needsVrrp, vrrpPriority } from '../../renderers/keepalived/build-view';
 import { KEEPALIVED_MAIN, type KeepalivedRuntimePaths } from '../../renderers/keepalived/runtime-paths';
@@ -125,11 +125,13 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
     if (pid !== null) d.log.info('keepalived stopped', { pid, reason: why });
   };
 
-  const serveLocked = async (configDir: string, out: RenderOutput, doc: Document) => {
+  const serveLocked = async (configDir: string, out: RenderOutput, lazy: LazyDocument) => {
     const conf = out.files[KEEPALIVED_MAIN];
-    needs = conf ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
-    priority = needs.vrrp && doc.amphora ? vrrpPriority(doc.amphora) : null;
-    plan = conf ? lvsPlan(doc) : [];
+    // the document is read only when keepalived has a configuration to run
+    const doc = conf ? lazy() : null;
+    needs = doc ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
+    priority = needs.vrrp && doc?.amphora ? vrrpPriority(doc.amphora) : null;
+    plan = doc ? lvsPlan(doc) : [];
     ipvs = needs.lvs ? await d.ipvs() : null;
     if (ipvs && !ipvs.available) d.log.warn('UDP/SCTP listeners are not served: LVS needs IPVS', { reason: ipvs.reason });
     const mode = { vrrp: needs.vrrp, lvs: needs.lvs && !!ipvs?.available };

@@ -18,8 +18,8 @@ export interface AppliedState {
   generation: number;
   /** hash of the document as the controller sent it (canonical JSON) */
   hash: string;
-  /** the document as the controller sent it */
-  document: Record<string, unknown>;
+  /** the document as the controller sent it, as JSON text (state/document-text.ts); state.json holds it as the object it is */
+  documentText: string;
   /** rendered files, relative path -> content (secrets included; the file is 0600) */
   files: Record<string, string>;
   main: string;
@@ -34,8 +34,8 @@ export interface AppliedState {
   appliedAt: string;
 }
 
-/** What state.json holds: the applied state less what a render gives back (the serve plan, the skeleton hash). */
-export type StoredState = Omit<AppliedState, 'serves' | 'skeletonHash'>;
+/** What state.json holds: the applied state less what a render gives back (the serve plan, the skeleton hash), the document as an object. */
+export type StoredState = Omit<AppliedState, 'serves' | 'skeletonHash' | 'documentText'> & { document: Record<string, unknown> };
 
 export interface LoadResult {
   state: StoredState | null;
@@ -94,9 +94,11 @@ export function createStateStore(stateDir: string): StateStore {
   const stage = (state: AppliedState): StagedState => {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const tmp = path.join(stateDir, `.${CURRENT}.staged-${process.pid}`);
-    // the serve plan and skeleton hash are the render's: a restore renders again
-    const { serves: _serves, skeletonHash: _skeleton, ...stored } = state;
-    const text = JSON.stringify(stored);
+    // the serve plan and skeleton hash are the render's: a restore renders again. The document goes in as the
+    // text it came as (one JSON object: the worker parsed it), not parsed and serialized again
+    const { serves: _serves, skeletonHash: _skeleton, documentText, ...rest } = state;
+    const head = JSON.stringify(rest);
+    const text = `${head.slice(0, -1)},"document":${documentText}}`;
     try {
       writeFileSynced(tmp, text, 0o600);
     } catch (e) {
