@@ -103,7 +103,7 @@ async function bench(engineName: EngineName): Promise<void> {
     for (const [docName, make] of docs) {
       const name = `${engineName} ${docName}`;
       const base = await make();
-      const runs = docName.startsWith('large') ? 5 : 10;
+      const runs = 10;
       // the first apply of a document starts its health checks; with nginx the agent re-renders as members
       // change state: measure once the engine's reload count holds still
       const first = structuredClone(base);
