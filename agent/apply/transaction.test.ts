@@ -94,6 +94,22 @@ describe('the apply transaction', () => {
     expect([t.e.preps, t.e.preparedReloads]).toEqual([1, [false, true]]);
   });
 
+  it('names where a change beyond members first differs, once the answer is out', async () => {
+    const engine = { ...t.engine, planMembers: () => ({ ok: false as const, reason: 'the configuration changes beyond members' }), applyMembers: async () => undefined };
+    const applier = createApplier({
+      stateDir: t.stateDir, engine, store: t.store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+      prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(t.stateDir, 'run'), fdLimit: 1024 }, fakeRender),
+    });
+    await applier.apply(doc(1));
+    // the fake render shows weights, not timeouts: a weight makes the files differ, the timeout is what differs beyond members
+    const d = doc(2, 7);
+    d.loadbalancer.listeners[0].timeout_client_data = 1234;
+    expect(await applier.apply(d)).toMatchObject({ reloaded: true });
+    expect(applier.lastApply()).toMatchObject({ generation: 2, path: 'reload', reason: 'the configuration changes beyond members' });
+    await new Promise((r) => setImmediate(r));
+    expect(applier.lastApply()?.reason).toBe('the configuration changes beyond members (first at loadbalancer.listeners[0].timeout_client_data)');
+  });
+
   it('reports every validation error with its path (400) and remembers the refusal', async () => {
     const bad = doc(3);
     bad.loadbalancer.listeners[0].protocol_port = 0;

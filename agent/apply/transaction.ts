@@ -285,7 +285,11 @@ export function createApplier(d: ApplierDeps): Applier {
         const log = () => d.log.info('applied', { generation, hash, path, reason: record.reason, ms });
         if (!where) log();
         else setImmediate(() => {
-          record.reason = `${reason} (first at ${where()})`;
+          try {
+            record.reason = `${reason} (first at ${where()})`;
+          } catch {
+            // only a pointer for the reader: without it the reason stands as it is
+          }
           log();
         });
         return { result: 'applied', generation, hash, reloaded: path === 'reload' };

@@ -120,7 +120,12 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
   /** The server-state file for a reload to `next`: the serving worker's member health (none when it does not answer). */
   const prepareReload = async (next: ServePlan): Promise<ReloadPrep> => {
     const dump = await o.query(statsSocket, 'show servers state', 5000).catch(() => '');
-    return { engine: 'haproxy', next, ready: filterServerState(dump, next) };
+    try {
+      return { engine: 'haproxy', next, ready: filterServerState(dump, next) };
+    } catch {
+      // never a reason to fail a reload: the members' health starts from their checks
+      return { engine: 'haproxy', next, ready: filterServerState('', next) };
+    }
   };
 
   /** Polls the master until `done` says yes; the master socket is gone while it re-execs and parses the configuration. */
@@ -189,7 +194,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
       members.forget();
       if (next) {
         // member health as the serving worker knows it, for the members the new configuration keeps
-        const prep = opts?.prep ? await opts.prep : null;
+        const prep = opts?.prep ? await opts.prep.catch(() => null) : null;
         const ready = prep?.engine === 'haproxy' && prep.next === next && typeof prep.ready === 'string' ? prep.ready : ((await prepareReload(next)).ready as string);
         writeServerStateOrEmpty(stateFile, ready);
       }
