@@ -5,7 +5,7 @@
  * applies (a listener change), and member-only ones (haproxy: its runtime API;
  * nginx: a reload), next to the floor: the engine's check plus a bare reload
  * of the same files (`haproxy -c` + master-CLI reload; `nginx -t` + SIGHUP
- * until new workers answer the token). Then the agent's resident memory, idle
+ * until new workers answer the token). Then the agent's resident memory (and, idle after the applies, its anonymous part: RSS also counts the pages of node's binary it touched), idle
  * after start and idle after the applies. haproxy first, then nginx (what
  * nginx refuses of an example is left out of it). The PUTs go over one
  * kept-alive connection, as a controller's HTTP session sends them (Octavia's
@@ -32,6 +32,12 @@ const NGINX = '/usr/sbin/nginx';
 /** each engine's own loopback block */
 const NETS = { haproxy: process.env.BENCH_HAPROXY_NET ?? '127.20.9', nginx: process.env.BENCH_NGINX_NET ?? '127.50.9' } as const;
 type EngineName = keyof typeof NETS;
+
+/** Anonymous memory (KiB): the process's own, without the pages of node's binary and libraries that RSS counts too. */
+function anonKb(pid: number): number {
+  const m = /^Anonymous:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
 
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -166,6 +172,7 @@ async function bench(engineName: EngineName): Promise<void> {
         idle_after_start_MiB: (idleStart / 1024).toFixed(1),
         right_after_applies_MiB: (afterApplies / 1024).toFixed(1),
         idle_after_applies_MiB: (rssKb(agent.proc!.pid!) / 1024).toFixed(1),
+        idle_after_applies_anonymous_MiB: (anonKb(agent.proc!.pid!) / 1024).toFixed(1),
       },
     });
   } finally {
