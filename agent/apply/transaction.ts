@@ -327,12 +327,12 @@ export function createApplier(d: ApplierDeps): Applier {
       let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
       const runtime = live && d.engine.planMembers && d.engine.applyMembers ? d.engine.planMembers(live.state, out) : null;
       if (runtime && !runtime.ok) why = runtime.reason;
-      const prevText = live?.state.documentText;
-      // where the document changes beyond members: for the log and details, not worth parsing both before the answer
-      const where = runtime && !runtime.ok && runtime.reason.includes('beyond members') && prevText !== undefined
-        ? () => firstDifference(JSON.parse(prevText), JSON.parse(text)) ?? 'the rendering'
-        : undefined;
       if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
+      // where the document changes beyond members (a runtime plan implies a live state): for the log and details,
+      // not worth parsing both before the answer
+      const where = runtime && !runtime.ok && runtime.reason.includes('beyond members')
+        ? () => firstDifference(JSON.parse(live!.state.documentText), JSON.parse(text)) ?? 'the rendering'
+        : undefined;
       if (live && runtime?.ok) {
         writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
         d.hooks?.step?.('switched');
@@ -359,7 +359,7 @@ export function createApplier(d: ApplierDeps): Applier {
         d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
       }
       await activateAndCommit(name, doc, out, state, { staged: stagedState, prep });
-      return done('reload', why, runtime && !runtime.ok && why === runtime.reason ? where : undefined);
+      return done('reload', why, where);
     } finally {
       if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });
     }
