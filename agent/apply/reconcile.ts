@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ServePlan } from '../../renderers/types';
 import { writeFileAtomic } from '../durable-fs';
-import type { Engine } from '../engines/types';
+import type { Engine, EngineStatus } from '../engines/types';
 import type { Logger } from '../log';
 import { currentTarget, switchCurrent, type ConfigLayout } from './staging';
 import { verifyServing } from './verify';
@@ -67,6 +67,9 @@ export function loadedConfig(layout: ConfigLayout): string | null {
 /** How the engine came to serve the state: it already did, or it was reloaded, started, or stopped and started. */
 export type Reconciled = 'serving' | 'reloaded' | 'started' | 'restarted';
 
+/** Whether `st` shows an engine not in the middle of a reload: stopped, serving with a worker, or past a failed reload. */
+export const settled = (st: EngineStatus): boolean => !st.running || st.workerPid !== null || st.failedReloads > 0;
+
 /**
  * Waits until the engine is not in the middle of a reload: its status
  * answers (a re-executing haproxy master has no CLI until it has parsed the
@@ -76,8 +79,7 @@ export async function settle(engine: Engine, timeoutMs: number, now: () => numbe
   const deadline = now() + timeoutMs;
   for (;;) {
     try {
-      const st = await engine.status();
-      if (!st.running || st.workerPid !== null || st.failedReloads > 0) return true;
+      if (settled(await engine.status())) return true;
     } catch {
       // no answer: mid-reload
     }

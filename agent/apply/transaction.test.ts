@@ -9,6 +9,7 @@ import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createInProcessPreparer } from './prepare';
 import { createApplier } from './transaction';
 import type { RenderFn } from '../../renderers/types';
+import type { Engine } from '../engines/types';
 
 function setup() {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));
@@ -140,18 +141,32 @@ describe('the apply transaction', () => {
     expect(t.applier.applied()?.generation).toBe(1);
   });
 
-  it('runs the pre-reload hook (the heartbeat takes its counters) just before each reload, not before a first start', async () => {
+  it('runs the pre-reload hook (the heartbeat takes its counters) beside the preparation of each reload, settled before the engine is told; not before a first start', async () => {
     const order: string[] = [];
-    const engine = { ...t.engine, reload: async () => { order.push('reload'); await t.engine.reload(); } };
+    const statusCalls = { n: 0 };
+    const engine: Engine = {
+      ...t.engine,
+      status: async () => (statusCalls.n++, t.engine.status()),
+      // as haproxy does: the status it is given, its own preparation, then `ready`, then the signal
+      reload: async (next, opts) => {
+        order.push(`reload prepares (status given: ${!!opts?.status})`);
+        await opts?.ready;
+        order.push('reload signalled');
+        await t.engine.reload(next, opts);
+      },
+    };
     const a = createApplier({
       stateDir: t.stateDir, engine, store: t.store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
       prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(t.stateDir, 'run'), fdLimit: 1024 }, fakeRender),
-      hooks: { beforeReload: async () => void order.push('checkpoint') },
+      hooks: { beforeReload: async () => { await new Promise((r) => setTimeout(r, 10)); order.push('checkpoint'); } },
     });
     await a.apply(doc(1, 1));
     expect(order).toEqual([]);
+    statusCalls.n = 0;
     await a.apply(doc(2, 4));
-    expect(order).toEqual(['checkpoint', 'reload']);
+    expect(order).toEqual(['reload prepares (status given: true)', 'checkpoint', 'reload signalled']);
+    // one look at the start of the apply, one before the reload (which asks no more), one by the verification
+    expect(statusCalls.n).toBe(3);
   });
 
   it('points current back and reloads the previous set when the reload fails (503)', async () => {

@@ -22,7 +22,7 @@ import { documentText, generationOf, lazyDocument, type LazyDocument } from '../
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import { commitStaged, stageState } from './commit';
-import { loadedConfig, markLoaded, reconcile, servesNow, settle, type ReconcileDeps, type ServedState } from './reconcile';
+import { loadedConfig, markLoaded, reconcile, servesNow, settle, settled, type ReconcileDeps, type ServedState } from './reconcile';
 import { rollBack, type RollbackDeps } from './rollback';
 import type { Sidecar } from './sidecar';
 import { configLayout, currentTarget, GENERATION_SLOT, keepFailed, pruneConfigs, removeCurrent, stageFiles, switchCurrent, syncCandidate, type ConfigLayout, type StagedFiles } from './staging';
@@ -153,14 +153,19 @@ export function createApplier(d: ApplierDeps): Applier {
 
   /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
   const serve = async (name: string, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
-    // never reload over a reload in progress (one an earlier failed apply left behind)
     const timeoutMs = budget(out.files);
-    await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
-    const st = await d.engine.status();
-    if (st.running) await d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+    let st = await d.engine.status().catch(() => null);
+    // never reload over a reload in progress (one an earlier failed apply left behind)
+    if (!st || !settled(st)) {
+      await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
+      st = await d.engine.status();
+    }
     markLoaded(layout, null);
-    if (st.running) await d.engine.reload(out.serves, { timeoutMs, prep });
-    else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
+    if (st.running) {
+      // the counters are taken while the reload prepares, and before haproxy is told to reload
+      const ready = d.hooks?.beforeReload?.().catch((e) => d.log.warn('a pre-reload hook failed', { error: e }));
+      await d.engine.reload(out.serves, { timeoutMs, prep, status: st, ready });
+    } else await d.engine.start(layout.currentLink, out.main, { timeoutMs });
     await verify(out.serves, timeoutMs);
     markLoaded(layout, name);
     for (const s of sidecars) await s.serve(layout.currentLink, out, doc);
@@ -253,6 +258,8 @@ export function createApplier(d: ApplierDeps): Applier {
     const lap = (step: string) => (ms[step] = Math.round(performance.now() - t0));
     // the worker writes the candidate and answers that first: the engine checks it while the rest crosses
     const preparing = parse(raw, { stageTo: { stateDir: d.stateDir, name: candidateName(GENERATION_SLOT) } });
+    // the engine is asked how it runs meanwhile (nothing reloads it outside the apply lock)
+    const status = d.engine.status().catch(() => null);
     // the daemon's own copy of what was pushed (the state record) is its text: the worker parses and validates it
     const text = documentText(raw);
     const prepared = await preparing;
@@ -273,7 +280,7 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       if (!staged || !prepared.filesHash) throw renderFailed(prepared);
       let hash = '';
-      const st = await d.engine.status().catch(() => null);
+      const st = await status;
       lap('status');
       const target = currentTarget(layout);
       const live = applied && st?.running && target === applied.state.configDir ? applied : null;

@@ -107,6 +107,29 @@ describe('createHaproxyEngine', () => {
     expect(dumps).toBe(4);
   });
 
+  it('takes the status it is given, and tells the master to reload only once `ready` settled (a rejection too)', async () => {
+    const f = fakeHaproxy(runDir, ['ok', 'ok']);
+    const seen: string[] = [];
+    const query = async (sock: string, cmd: string) => (seen.push(cmd), f.query(sock, cmd));
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query, sleep: async () => undefined });
+    const st = await e.status();
+    seen.length = 0;
+    let release!: () => void;
+    const ready = new Promise<void>((r) => (release = r)).then(() => seen.push('ready'));
+    const reloading = e.reload(undefined, { status: st, ready });
+    await new Promise((r) => setTimeout(r, 20));
+    // nothing asked before the reload (the status was given), and no reload while `ready` is pending
+    expect(seen).toEqual([]);
+    release();
+    await reloading;
+    expect(seen.slice(0, 2)).toEqual(['ready', 'reload']);
+    expect((await e.status()).workerPid).toBe(101);
+    // a hook that failed does not hold the reload back
+    seen.length = 0;
+    await e.reload(undefined, { ready: Promise.reject(new Error('no counters')) });
+    expect(seen.slice(0, 2)).toEqual(['show proc', 'reload']);
+  });
+
   it('reports a reload the master refused', async () => {
     const f = fakeHaproxy(runDir, ['fail']);
     const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query: f.query, sleep: async () => undefined });

@@ -188,7 +188,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
     applyMembers: members.apply,
 
     async reload(next, opts) {
-      const before = await status();
+      const before = opts?.status ?? (await status());
       if (!before.running) throw new EngineFailed('haproxy is not running; nothing to reload');
       // the new worker has no runtime-only servers: removed members still draining finish in the old one
       members.forget();
@@ -198,6 +198,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
         const ready = prep?.engine === 'haproxy' && prep.next === next && typeof prep.ready === 'string' ? prep.ready : ((await prepareReload(next)).ready as string);
         writeServerStateOrEmpty(stateFile, ready);
       }
+      await opts?.ready?.catch(() => undefined);
       try {
         await o.query(masterSocket, 'reload', 5000);
       } catch {

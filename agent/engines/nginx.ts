@@ -183,7 +183,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
       await waitForToken('start', from);
     },
 
-    async reload() {
+    async reload(_next, opts) {
       const pid = masterPid();
       if (pid === null) throw new EngineFailed('nginx is not running; nothing to reload');
       trimErrorLog(errorLog);
@@ -192,6 +192,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
         await drain();
         const from = logSize(errorLog);
         const before = (await status()).workerPids ?? [];
+        await opts?.ready?.catch(() => undefined);
         o.runner.kill(pid, 'SIGHUP');
         // done only when none of `before` is a current worker: each old one was told to stop (and set
         // `Connection: close` itself) before the flag comes down

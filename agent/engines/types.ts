@@ -63,6 +63,13 @@ export type ReloadPrep = { readonly engine: string; readonly next: ServePlan; re
 export interface ReloadOptions extends StepOptions {
   /** made by `prepareReload` for the same `next` while the new files were checked: the reload does not do it again */
   prep?: Promise<ReloadPrep>;
+  /** the engine's status the caller read just before, with nothing reloading since: the reload does not ask again */
+  status?: EngineStatus;
+  /**
+   * Settled before the engine is told to reload (the heartbeat's counter checkpoint, which the
+   * reload resets): it runs beside the reload's own preparation. A rejection does not stop the reload.
+   */
+  ready?: Promise<unknown>;
 }
 
 export interface Engine {

@@ -55,6 +55,7 @@ export function fakeEngine(stateDir: string) {
       return { engine: 'haproxy', next, ready: null };
     },
     reload: async (next, opts) => {
+      await opts?.ready?.catch(() => undefined);
       e.log.push('reload');
       e.preparedReloads.push(!!opts?.prep && (await opts.prep).next === next);
       e.reloads++;
