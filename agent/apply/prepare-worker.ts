@@ -3,7 +3,8 @@
  * first, then answers `{id, input, context?, stageTo?, dryRun?}`. A valid
  * document is answered in parts, in this order: `{id, head}` (a
  * PreparedHead, once the files are written where `stageTo` says), `{id,
- * full}` (not for a dry run), `{id, hash}`. An invalid one is `{id, result}`
+ * full}` (not for a dry run), `{id, hash}`, `{id, doc}` (the validated
+ * document as text; not for a dry run). An invalid one is `{id, result}`
  * (its errors); a failure is `{id, error, malformed?, storageFull?}`. Exits
  * with its parent.
  */
@@ -12,7 +13,7 @@ import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
 import { documentHash } from '../state/hash';
 import { parsedInput } from '../api/body';
-import { prepareAndStage, preparedFull, type PrepareOptions } from './prepare';
+import { documentTextOf, prepareAndStage, type PreparedFull, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -22,6 +23,9 @@ export interface WorkerRequest {
   stageTo?: PrepareOptions['stageTo'];
   dryRun?: boolean;
 }
+
+/** The `full` answer as it crosses: with `filesStaged`, its files are empty and are those the head's `staged` names on disk. */
+export type WorkerFull = PreparedFull & { filesStaged?: boolean };
 
 /** What a StorageFull carries across (rebuilt as one by the daemon). */
 export interface StorageFullFields {
@@ -57,11 +61,20 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
       return;
     }
     const { full, ...head } = result;
+    // last, the validated document as text (one string, not an object graph): the daemon needs it only once the engine serves
+    const docNext = (e: Error | null) => {
+      if (e || !full) return;
+      try {
+        process.send?.({ id, doc: documentTextOf(full) });
+      } catch (x) {
+        failure(id, x);
+      }
+    };
     // the hash once the rest is on its way (a large one is written in parts): the caller checks the files meanwhile
     const hashNext = (e: Error | null) => {
       if (e) return;
       try {
-        process.send?.({ id, hash: documentHash(input) });
+        process.send?.({ id, hash: documentHash(input) }, docNext);
       } catch (x) {
         failure(id, x);
       }
@@ -71,8 +84,9 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
       return;
     }
     process.send?.({ id, head });
-    // the validated document as text: one string crosses and waits in the daemon, not an object graph
-    process.send?.({ id, full: preparedFull(full) }, hashNext);
+    // files written where the head says stay there: the daemon reads them back rather than take them across
+    const answer: WorkerFull = head.staged && full.out ? { out: { ...full.out, files: {} }, filesStaged: true } : { out: full.out };
+    process.send?.({ id, full: answer }, hashNext);
   } catch (e) {
     failure(id, e);
   }

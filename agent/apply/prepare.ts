@@ -7,9 +7,9 @@
  * The input may be the request body as received (bytes, parsed where the
  * work runs: a large document crosses to the worker as one buffer, not as an
  * object graph) or an already parsed object (a stored document). The
- * answer comes in three parts: what checking the files needs (written where
- * the caller said), then the validated document and the files, then the
- * document's hash; the caller checks the files with the engine meanwhile.
+ * answer comes in parts: what checking the files needs (written where the
+ * caller said), then the files and serve plan, the document's hash, and the
+ * validated document; the caller checks the files with the engine meanwhile.
  */
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
 import { checkCapabilities, renderers } from '../../renderers';
@@ -37,13 +37,8 @@ export interface PreparedHead {
   renderError: string | null;
 }
 
-/**
- * The validated document (defaults filled in) as JSON text, which the caller
- * parses only where it reads it, and its rendered files (null when they
- * could not be rendered).
- */
+/** The rendered files and serve plan (null when they could not be rendered). */
 export interface PreparedFull {
-  docText: string;
   out: RenderOutput | null;
 }
 
@@ -53,18 +48,19 @@ export interface RenderedDocument {
   out: RenderOutput | null;
 }
 
-/** The validated document and its files as the caller gets them (the document as its text). */
-export const preparedFull = (r: RenderedDocument): PreparedFull => ({ docText: JSON.stringify(r.doc), out: r.out });
+/** The validated document (defaults filled in) as JSON text: the caller parses it only where it reads it. */
+export const documentTextOf = (r: RenderedDocument): string => JSON.stringify(r.doc);
 
 /** What validation and rendering found, before the hash: `full` is null for a dry run. */
 export type PrepareResult = (PreparedHead & { full: RenderedDocument | null }) | { ok: false; errors: ValidationError[] };
 
 /**
- * A result as the caller gets it: the head at once, the full result and the
- * hash (the document's identity: generation check, heartbeat config_hash) as
- * promises settled after it, in that order. `full` resolves null for a dry run.
+ * A result as the caller gets it: the head at once, then as promises settled
+ * in this order the files, the hash (the document's identity: generation
+ * check, heartbeat config_hash) and the validated document as text. `full`
+ * and `docText` resolve null for a dry run.
  */
-export type Prepared = (PreparedHead & { full: Promise<PreparedFull | null>; hash: Promise<string> }) | { ok: false; errors: ValidationError[] };
+export type Prepared = (PreparedHead & { full: Promise<PreparedFull | null>; hash: Promise<string>; docText: Promise<string | null> }) | { ok: false; errors: ValidationError[] };
 
 export interface PrepareOptions {
   /** replaces the preparer's own context (the render inputs that change while the agent runs: members the agent's monitors hold DOWN) */
@@ -131,6 +127,6 @@ export function createInProcessPreparer(context: RenderContext, render: RenderFn
     const r = prepareAndStage(input, o?.context ?? context, render, o);
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full && preparedFull(full)), hash: Promise.resolve(documentHash(input)) };
+    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(documentHash(input)), docText: Promise.resolve(full && documentTextOf(full)) };
   };
 }

@@ -96,12 +96,18 @@ export function createApplier(d: ApplierDeps): Applier {
   const generationCheck = async (generation: number, hash: Promise<string>): Promise<'apply' | 'unchanged'> =>
     applied?.state.generation === generation ? checkGeneration(applied.state, generation, await hash) : checkGeneration(applied?.state ?? null, generation, '');
   const renderFailed = (p: Extract<Prepared, { ok: true }>) => new RenderFailed(`the document cannot be rendered: ${p.renderError}`);
-  /** The validated document (parsed from its text where it is read), its files (which follow the head) and their hash (the worker's), or RenderFailed. */
-  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ doc: LazyDocument; out: RenderOutput; fh: string }> => {
+  /** The rendered files (which follow the head) and their hash (the worker's), or RenderFailed. */
+  const rendered = async (p: Extract<Prepared, { ok: true }>): Promise<{ out: RenderOutput; fh: string }> => {
     const full: PreparedFull | null = await p.full;
     if (!full) throw new Error('a dry run has no rendered files to apply');
     if (!full.out || !p.filesHash) throw renderFailed(p);
-    return { doc: lazyDocument(full.docText), out: full.out, fh: p.filesHash };
+    return { out: full.out, fh: p.filesHash };
+  };
+  /** The validated document, which the worker sends last: parsed from its text only where it is read. */
+  const documentOf = async (p: Extract<Prepared, { ok: true }>): Promise<LazyDocument> => {
+    const text = await p.docText;
+    if (text === null) throw new Error('a dry run has no document to apply');
+    return lazyDocument(text);
   };
   const candidateName = (generation: number | string) => `g${generation}-${now().getTime()}-${++seq}`;
   const sidecars = d.sidecars ?? [];
@@ -303,32 +309,35 @@ export function createApplier(d: ApplierDeps): Applier {
       };
       if (live && prepared.filesHash === live.state.filesHash) {
         // the engine already runs exactly these files: a new generation needs no reload
-        const { doc, out, fh } = await rendered(prepared);
+        const { out, fh } = await rendered(prepared);
         hash = await prepared.hash;
-        commit(doc, stateOf(generation, text, hash, out, target!, fh));
+        commit(await documentOf(prepared), stateOf(generation, text, hash, out, target!, fh));
         return done('none', 'the rendered files are unchanged');
       }
       const name = path.basename(staged.dir);
       // while the engine checks the files, the validated document and the files arrive, the worker hashes the
       // document, and the state record is staged: written before anything changes, so no room is a 507 with nothing touched
-      let pre: (Staging & { doc: LazyDocument; out: RenderOutput }) | null = null;
+      let pre: (Staging & { out: RenderOutput }) | null = null;
       // a reload follows unless the change may be members only: what it carries over is made ready beside the check
       const membersOnly = !!live && prepared.skeletonHash !== null && prepared.skeletonHash === live.state.skeletonHash;
       let prep: Promise<ReloadPrep> | undefined;
+      let doc!: LazyDocument;
       checking = true;
       try {
         await checkStaged(staged, prepared.amphora, true, async () => {
-          const { doc, out, fh } = await rendered(prepared);
+          const { out, fh } = await rendered(prepared);
           if (live && !membersOnly) prep = d.engine.prepareReload?.(out.serves);
           hash = await prepared.hash;
           const state = stateOf(generation, text, hash, out, name, fh);
-          pre = { doc, out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
+          pre = { out, state, staged: writing(d.stateDir, 'the new state record', () => d.store.stage(state)) };
         });
+        // the document crossed while the engine checked; nothing has changed yet if it did not
+        doc = await documentOf(prepared);
       } catch (e) {
         (pre as Staging | null)?.staged.discard();
         throw e;
       }
-      const { doc, out, state, staged: stagedState } = pre!;
+      const { out, state, staged: stagedState } = pre!;
       lap('checked');
       d.hooks?.step?.('checked');
       let why = !applied ? 'the first document' : !st?.running ? 'the engine was not running' : !live ? 'the configuration in use is not the applied one' : '';
@@ -441,7 +450,8 @@ export function createApplier(d: ApplierDeps): Applier {
       }
       try {
         const prepared = await parse(state.document);
-        const { doc, out, fh } = await rendered(prepared);
+        const { out, fh } = await rendered(prepared);
+        const doc = await documentOf(prepared);
         const { document, ...stored } = state;
         const text = documentText(document);
         // an agent killed mid-apply may have left a reload under way

@@ -8,12 +8,14 @@
  * garbage of the last document.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RenderContext } from '../../renderers/types';
 import { DocumentTooLarge, MalformedBody, StorageFull } from '../errors';
 import { childEnv } from '../process-runner';
 import type { Prepared, PreparedFull, PreparedHead, PrepareResult, Preparer } from './prepare';
-import type { StorageFullFields, WorkerRequest } from './prepare-worker';
+import type { StorageFullFields, WorkerFull, WorkerRequest } from './prepare-worker';
+import type { StagedFiles } from './staging';
 
 /**
  * The worker's V8 old generation, MiB: the largest accepted document needs
@@ -58,13 +60,23 @@ interface Pending {
   reject(e: Error): void;
   dryRun: boolean;
   /** the parts that follow a head already answered */
-  rest?: { full: Deferred<PreparedFull | null>; hash: Deferred<string> };
+  rest?: { full: Deferred<PreparedFull | null>; hash: Deferred<string>; doc: Deferred<string | null> };
+  /** where the head said the files were written */
+  staged?: StagedFiles | null;
+}
+
+/** The files of a candidate the worker wrote, read back (they do not cross the channel twice). */
+function readStaged(staged: StagedFiles): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const rel of staged.names) files[rel] = fs.readFileSync(path.join(staged.dir, rel), 'utf8');
+  return files;
 }
 
 type Answer = { id: number } & (
   | { head: PreparedHead }
-  | { full: PreparedFull }
+  | { full: WorkerFull }
   | { hash: string }
+  | { doc: string }
   | { result: Extract<PrepareResult, { ok: false }> }
   | { error: string; malformed?: boolean; storageFull?: StorageFullFields }
 );
@@ -87,6 +99,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     if (!p.rest) return p.reject(e);
     p.rest.full.reject(e);
     p.rest.hash.reject(e);
+    p.rest.doc.reject(e);
   };
   const failAll = (e: Error) => {
     for (const p of pending.values()) fail(p, e);
@@ -123,21 +136,35 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
       if (!p) return;
       if ('head' in m) {
         // the files are written: the caller checks them while the rest follows
-        p.rest = { full: deferred(), hash: deferred() };
-        if (p.dryRun) p.rest.full.resolve(null);
-        p.resolve({ ...m.head, full: p.rest.full.promise, hash: p.rest.hash.promise });
+        p.rest = { full: deferred(), hash: deferred(), doc: deferred() };
+        p.staged = m.head.staged;
+        if (p.dryRun) (p.rest.full.resolve(null), p.rest.doc.resolve(null));
+        p.resolve({ ...m.head, full: p.rest.full.promise, hash: p.rest.hash.promise, docText: p.rest.doc.promise });
         return;
       }
       if ('full' in m) {
-        p.rest?.full.resolve(m.full);
+        const { filesStaged, ...full } = m.full;
+        try {
+          if (filesStaged && full.out) {
+            if (!p.staged) throw new Error('the worker sent no files and wrote none');
+            full.out = { ...full.out, files: readStaged(p.staged) };
+          }
+          p.rest?.full.resolve(full);
+        } catch (e) {
+          p.rest?.full.reject(new Error(`reading back the rendered files failed: ${(e as Error).message}`));
+        }
         return;
       }
-      pending.delete(m.id);
-      if ('hash' in m) p.rest?.hash.resolve(m.hash);
+      if ('hash' in m) {
+        p.rest?.hash.resolve(m.hash);
+        // the document follows, unless a dry run
+        if (!p.dryRun) return;
+      } else if ('doc' in m) p.rest?.doc.resolve(m.doc);
       else if ('result' in m) p.resolve(m.result);
       else if (m.malformed) fail(p, new MalformedBody(m.error));
       else if (m.storageFull) fail(p, new StorageFull(m.storageFull.dir, m.storageFull.what, m.storageFull.neededBytes, m.storageFull.freeBytes));
       else fail(p, new Error(`validation worker failed: ${m.error}`));
+      pending.delete(m.id);
       if (pending.size === 0 && worker === w) {
         hold(w, false);
         idle = setTimeout(() => void stop(), idleMs);

@@ -28,7 +28,7 @@ describe('validation worker', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const full = await r.full;
-    expect(JSON.parse(full!.docText).generation).toBe(1);
+    expect(JSON.parse((await r.docText)!).generation).toBe(1);
     expect(full?.out?.main).toBe('haproxy.cfg');
     expect(full?.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
     // nothing written without stageTo; the files' hash in the head
@@ -45,7 +45,7 @@ describe('validation worker', () => {
     expect(r.generation).toBe(1);
     expect(r.amphora).toEqual(doc.amphora ?? null);
     const [rf, of] = [await r.full, await o.full];
-    expect(rf?.docText).toEqual(of?.docText);
+    expect(await r.docText).toEqual(await o.docText);
     expect(rf?.out?.files).toEqual(of?.out?.files);
     expect(await r.hash).toBe(documentHash(doc));
     expect(await o.hash).toBe(documentHash(doc));
@@ -59,6 +59,7 @@ describe('validation worker', () => {
       expect(r.ok).toBe(true);
       if (!r.ok) return;
       expect(await r.full).toBeNull();
+      expect(await r.docText).toBeNull();
       expect(r.filesHash).toBeNull();
       expect(await r.hash).toBe(documentHash(doc));
       const dir = path.join(stateDir, 'configs', 'validate-1');
@@ -74,7 +75,7 @@ describe('validation worker', () => {
     }
   });
 
-  it('for an apply, writes the candidate (named with the generation) and answers that first, then the document and files, then the hash', async () => {
+  it('for an apply, writes the candidate (named with the generation) and answers that first, then the files (read back from that candidate), the hash, and the document', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
     try {
       const doc = { ...loadExample('http-basic'), generation: 7 };
@@ -86,10 +87,13 @@ describe('validation worker', () => {
       // the files are on disk when the head is answered
       expect(r.staged?.dir).toBe(dir);
       const onDisk = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8');
-      const [full, hash] = await Promise.all([r.full.then((f) => (order.push('full'), f)), r.hash.then((h) => (order.push('hash'), h))]);
-      expect(order).toEqual(['head', 'full', 'hash']);
-      expect(JSON.parse(full!.docText).generation).toBe(7);
+      const [full, hash, text] = await Promise.all([
+        r.full.then((f) => (order.push('full'), f)), r.hash.then((h) => (order.push('hash'), h)), r.docText.then((t) => (order.push('doc'), t)),
+      ]);
+      expect(order).toEqual(['head', 'full', 'hash', 'doc']);
+      expect(JSON.parse(text!).generation).toBe(7);
       expect(full?.out?.files['haproxy.cfg']).toBe(onDisk);
+      expect(full?.out?.serves.engine.length).toBe(doc.loadbalancer.listeners.length);
       expect(r.filesHash).toBe(filesHash(full!.out!.files));
       expect(hash).toBe(documentHash(doc));
     } finally {
@@ -120,7 +124,7 @@ describe('validation worker', () => {
   it('answers concurrent calls each with its own result', async () => {
     const docs = [1, 2, 3, 4].map((g) => ({ ...loadExample('mixed-protocols'), generation: g }));
     const rs = await Promise.all(docs.map((d) => w.prepare(d)));
-    expect(await Promise.all(rs.map(async (r) => (r.ok ? JSON.parse((await r.full)!.docText).generation : -1)))).toEqual([1, 2, 3, 4]);
+    expect(await Promise.all(rs.map(async (r) => (r.ok ? JSON.parse((await r.docText)!).generation : -1)))).toEqual([1, 2, 3, 4]);
   });
 
   it('is the only place zod and the templates load: the daemon\'s own modules load neither (its idle memory)', () => {
