@@ -264,8 +264,9 @@ export function buildSchemas(strict: boolean) {
 
 /** The schemas of the known minor: unknown keys refused. */
 export const strictSchemas = buildSchemas(true);
-/** The schemas for a newer minor of a known major: unknown keys ignored. */
-export const lenientSchemas = buildSchemas(false);
+let lenient: ReturnType<typeof buildSchemas> | null = null;
+/** The schemas for a newer minor of a known major: unknown keys ignored (built on first use: most agents never need them). */
+export const lenientSchemas = (): ReturnType<typeof buildSchemas> => (lenient ??= buildSchemas(false));
 
 export type Document = z.output<typeof strictSchemas.document>;
 export type LoadBalancer = Document['loadbalancer'];

@@ -70,7 +70,7 @@ export function validateDocument(input: unknown): ValidationResult {
   const tooLarge = checkSizeLimits(input);
   if (tooLarge.length) return { ok: false, errors: tooLarge };
   const minor = Number((input as { schema_version: string }).schema_version.split('.')[1]);
-  const schemas = minor > SCHEMA_MINOR ? lenientSchemas : strictSchemas;
+  const schemas = minor > SCHEMA_MINOR ? lenientSchemas() : strictSchemas;
   const parsed = schemas.document.safeParse(input);
   // one message per path: the first field rule that failed there, else the first other rule;
   // the other passes read the raw input, so one call reports every problem

@@ -8,7 +8,7 @@
  * (its errors); a failure is `{id, error, malformed?, storageFull?}`. Exits
  * with its parent.
  */
-import { renderers } from '../../renderers';
+import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
 import { documentHash } from '../state/hash';
@@ -55,7 +55,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, renderers[ctx.capabilities.engine], { stageTo: m.stageTo, dryRun: m.dryRun });
+    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun });
     if (!result.ok) {
       process.send?.({ id, result });
       return;

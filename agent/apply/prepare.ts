@@ -12,7 +12,8 @@
  * validated document; the caller checks the files with the engine meanwhile.
  */
 import { validateDocument, type Document, type ValidationError } from '../../schemas';
-import { checkCapabilities, renderers } from '../../renderers';
+import { checkCapabilities } from '../../renderers/check-capabilities';
+import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 import { documentHash, filesHash } from '../state/hash';
@@ -121,7 +122,7 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
 }
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
-export function createInProcessPreparer(context: RenderContext, render: RenderFn = renderers[context.capabilities.engine]): Preparer {
+export function createInProcessPreparer(context: RenderContext, render: RenderFn = rendererFor(context.capabilities.engine)): Preparer {
   return async (raw, o) => {
     const input = parsedInput(raw);
     const r = prepareAndStage(input, o?.context ?? context, render, o);
