@@ -33,6 +33,9 @@ export const WORKER_HEAP_MB = 256;
  */
 export const semiSpaceMb = (heapMb: number): number => Math.max(1, Math.floor(heapMb / 4));
 
+/** How long the worker stays after its last call, ms: the next call after that starts a new one (bench/cold-apply). */
+export const WORKER_IDLE_MS = 10_000;
+
 export interface WorkerPreparer {
   prepare: Preparer;
   /** Stops the worker now (pending calls fail). */
@@ -88,7 +91,7 @@ const OUT_OF_MEMORY = /heap limit|heap out of memory|allocation failed/i;
 export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void; heapMb?: number }): WorkerPreparer {
   const heapMb = o.heapMb ?? WORKER_HEAP_MB;
   const file = o.workerFile ?? path.join(__dirname, 'prepare-worker.js');
-  const idleMs = o.idleMs ?? 10_000;
+  const idleMs = o.idleMs ?? WORKER_IDLE_MS;
   const pending = new Map<number, Pending>();
   let worker: ChildProcess | null = null;
   let idle: NodeJS.Timeout | null = null;

@@ -1,0 +1,80 @@
+/**
+ * The first PUT after a pause: the validation worker exits when it has had no
+ * call for WORKER_IDLE_MS (the daemon's idle memory holds no zod and no
+ * templates), so a PUT after a longer pause starts it again before it can
+ * validate. Median PUT -> serving of full applies (a listener change, as in
+ * bench/apply) sent after a pause longer than that, next to the same applies
+ * sent back to back, for an example and the 100-listener document.
+ * Run after the build: node dist/bench/cold-apply.bench.js [--json] [--engine haproxy|nginx] [--runs N]
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { WORKER_IDLE_MS } from '../agent/apply/worker-preparer';
+import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
+import { toLoopback } from '../test/lib/agent-docs';
+import { EXAMPLES_DIR } from '../test/lib/examples';
+import { genLarge } from '../test/lib/gen-large';
+import { printHeader, runScenario } from './lib/runbench';
+
+const arg = (name: string): string | null => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
+const ENGINE = (arg('--engine') ?? 'haproxy') as 'haproxy' | 'nginx';
+const RUNS = Number(arg('--runs') ?? 3);
+const NET = process.env.BENCH_COLD_NET ?? '127.20.19';
+
+async function main(): Promise<void> {
+  printHeader(`apply after a pause (${ENGINE}; the worker exits ${WORKER_IDLE_MS / 1000} s after its last call)`);
+  const work = tempDir('cold-apply-bench-');
+  const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`), engine: ENGINE }, work);
+  const members = await Promise.all([3, 4].map((i) => new Promise<http.Server>((resolve) => {
+    const srv = http.createServer((_q, r) => r.end('ok\n'));
+    srv.listen(9001 + i - 3, `${NET}.${i}`, () => resolve(srv));
+  })));
+  try {
+    await agent.start();
+    const example = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'http-basic.json'), 'utf8'));
+    const ports = await Promise.all(example.loadbalancer.listeners.map(() => freePort(`${NET}.2`)));
+    const large: any = genLarge(100, 10, 5);
+    large.loadbalancer.vip_address = `${NET}.2`;
+    for (const p of large.loadbalancer.pools) for (const m of p.members) m.address = `${NET}.${3 + (Number(m.address.split('.')[3]) % 200)}`;
+    const docs: [string, any][] = [
+      ['http-basic', toLoopback(example, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }])],
+      ['large-100-listeners', large],
+    ];
+    // a listener setting that differs every time: each PUT is a full apply (a reload)
+    const key = ENGINE === 'nginx' ? 'timeout_member_connect' : 'timeout_client_data';
+    const base = ENGINE === 'nginx' ? 5000 : 50000;
+    let generation = 0;
+    const body = (d: any) => {
+      const x = structuredClone(d);
+      x.generation = ++generation;
+      x.loadbalancer.listeners[0][key] = base + (generation % 2);
+      return Buffer.from(JSON.stringify(x));
+    };
+    const put = async (b: Buffer) => {
+      const r = await agent.api('PUT', '/v1/loadbalancer', undefined, { raw: b, keepAlive: true });
+      if (r.status !== 200 || !r.body.reloaded) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    };
+    for (const [name, d] of docs) {
+      await runScenario({ name: `${ENGINE} ${name}: PUT -> serving, back to back`, runs: 10, setup: () => body(d), fn: put });
+      await runScenario({
+        name: `${ENGINE} ${name}: PUT -> serving, after ${(WORKER_IDLE_MS + 1000) / 1000} s`, runs: RUNS,
+        // the pause is not timed: the worker is gone when the PUT is sent
+        setup: async () => (await new Promise((r) => setTimeout(r, WORKER_IDLE_MS + 1000)), body(d)),
+        fn: put,
+      });
+    }
+  } finally {
+    await agent.cleanup();
+    for (const m of members) {
+      m.closeAllConnections();
+      m.close();
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
