@@ -14,7 +14,6 @@
  * Run after the build: node dist/bench/apply.bench.js [--json] [--engine haproxy|nginx]
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { createHaproxyEngine } from '../agent/engines/haproxy';
 import { createNginxEngine } from '../agent/engines/nginx';
@@ -24,7 +23,7 @@ import { queryUnixSocket } from '../agent/unix-socket';
 import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
 import { toLoopback } from '../test/lib/agent-docs';
 import { EXAMPLES_DIR } from '../test/lib/examples';
-import { genLarge } from '../test/lib/gen-large';
+import { closeServers, largeDoc, memberServers } from './lib/fixtures';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
 
 const HAPROXY = '/usr/sbin/haproxy';
@@ -42,14 +41,6 @@ function anonKb(pid: number): number {
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;
-}
-
-/** The gen-large document moved into a loopback block. */
-function largeDoc(listeners: number, NET: string): any {
-  const d: any = genLarge(listeners, 10, 5);
-  d.loadbalancer.vip_address = `${NET}.2`;
-  for (const p of d.loadbalancer.pools) for (const m of p.members) m.address = `${NET}.${3 + (Number(m.address.split('.')[3]) % 200)}`;
-  return d;
 }
 
 /** What nginx refuses of an example, left out (PROMETHEUS and SCTP listeners, pool CAs). */
@@ -76,10 +67,7 @@ async function bench(engineName: EngineName): Promise<void> {
   const work = tempDir(`apply-bench-${engineName}-`);
   const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`), engine: engineName }, work);
   // the examples' two members answer (their checks pass: nginx renders every pool with its members)
-  const memberServers = await Promise.all([3, 4].map((i) => new Promise<http.Server>((resolve) => {
-    const srv = http.createServer((_q, r) => r.end('ok\n'));
-    srv.listen(9000 + i - 2, `${NET}.${i}`, () => resolve(srv));
-  })));
+  const members = await memberServers(NET);
   try {
     await agent.start();
     await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before reading RSS
@@ -177,10 +165,7 @@ async function bench(engineName: EngineName): Promise<void> {
     });
   } finally {
     await agent.cleanup();
-    for (const m of memberServers) {
-      m.closeAllConnections();
-      m.close();
-    }
+    closeServers(members);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -8,13 +8,12 @@
  * Run after the build: node dist/bench/cold-apply.bench.js [--json] [--engine haproxy|nginx] [--runs N]
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { WORKER_IDLE_MS } from '../agent/apply/worker-preparer';
 import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
 import { toLoopback } from '../test/lib/agent-docs';
 import { EXAMPLES_DIR } from '../test/lib/examples';
-import { genLarge } from '../test/lib/gen-large';
+import { closeServers, largeDoc, memberServers } from './lib/fixtures';
 import { printHeader, runScenario } from './lib/runbench';
 
 const arg = (name: string): string | null => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
@@ -26,17 +25,12 @@ async function main(): Promise<void> {
   printHeader(`apply after a pause (${ENGINE}; the worker exits ${WORKER_IDLE_MS / 1000} s after its last call)`);
   const work = tempDir('cold-apply-bench-');
   const agent = new AgentProcess({ ip: `${NET}.1`, certs: makeCerts(path.join(work, 'certs'), `${NET}.1`), engine: ENGINE }, work);
-  const members = await Promise.all([3, 4].map((i) => new Promise<http.Server>((resolve) => {
-    const srv = http.createServer((_q, r) => r.end('ok\n'));
-    srv.listen(9001 + i - 3, `${NET}.${i}`, () => resolve(srv));
-  })));
+  const members = await memberServers(NET);
   try {
     await agent.start();
     const example = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'http-basic.json'), 'utf8'));
     const ports = await Promise.all(example.loadbalancer.listeners.map(() => freePort(`${NET}.2`)));
-    const large: any = genLarge(100, 10, 5);
-    large.loadbalancer.vip_address = `${NET}.2`;
-    for (const p of large.loadbalancer.pools) for (const m of p.members) m.address = `${NET}.${3 + (Number(m.address.split('.')[3]) % 200)}`;
+    const large = largeDoc(100, NET);
     const docs: [string, any][] = [
       ['http-basic', toLoopback(example, 1, `${NET}.2`, ports as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }])],
       ['large-100-listeners', large],
@@ -66,10 +60,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await agent.cleanup();
-    for (const m of members) {
-      m.closeAllConnections();
-      m.close();
-    }
+    closeServers(members);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
