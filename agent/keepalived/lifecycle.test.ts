@@ -212,6 +212,27 @@ describe('check', () => {
     expect(ka.runs).toEqual([]);
   });
 
+  test('LVS alone without IPVS: keepalived will not run, so its file is not tested; the serve that follows takes the same probe', async () => {
+    const lc = make({ ipvs: false });
+    const s = stage(udp());
+    expect(await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora)).toEqual({ ok: true, output: '' });
+    expect(ka.runs).toEqual(['modprobe ip_vs']);
+    await lc.serve(s.current, s.out, () => s.doc);
+    expect(ka.runs).toEqual(['modprobe ip_vs']);
+    expect(lc.status()).toMatchObject({ needed: true, running: false, lvs: { available: false } });
+    // a serve without a check before it probes itself
+    await lc.serve(s.current, s.out, () => s.doc);
+    expect(ka.runs).toEqual(['modprobe ip_vs', 'modprobe ip_vs']);
+  });
+
+  test('LVS alone with IPVS: keepalived --config-test decides', async () => {
+    const lc = make({ ipvs: true });
+    const s = stage(udp());
+    ka.refuse = 'bad virtual_server';
+    expect(await lc.check(s.current, Object.keys(s.out.files), s.doc.amphora)).toEqual({ ok: false, output: 'bad virtual_server' });
+    expect(ka.runs).toEqual([`/usr/sbin/keepalived --config-test -f ${s.current}/keepalived.conf`]);
+  });
+
   test('nothing to check without keepalived.conf; the VRRP interface is not needed for LVS alone', async () => {
     const lc = make({ ifaces: ['lo'] });
     const a = stage(http());

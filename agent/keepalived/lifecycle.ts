@@ -80,6 +80,9 @@ interface Desired {
   hash: string;
 }
 
+/** How long the IPVS probe of a check stands for the serve that follows it, ms (a slower engine step probes again). */
+const PROBE_REUSE_MS = 60_000;
+
 const sameMode = (a: KeepalivedMode | null, b: KeepalivedMode) => !!a && a.vrrp === b.vrrp && a.lvs === b.lvs;
 
 /** Creates the lifecycle (nothing runs until `serve`). */
@@ -91,6 +94,13 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
   let ipvs: IpvsStatus | null = null;
   let priority: number | null = null;
   let plan: LvsListenerPlan[] = [];
+  // the IPVS probe of the last check, which the serve that follows it takes rather than probe (and modprobe) again
+  let checked: { at: number; status: Promise<IpvsStatus> } | null = null;
+  const ipvsNow = (): Promise<IpvsStatus> => {
+    const c = checked;
+    checked = null;
+    return c && Date.now() - c.at < PROBE_REUSE_MS ? c.status : d.ipvs();
+  };
 
   // the hash of the file and mode keepalived last loaded, kept on disk so a restarted agent does not reload for nothing
   const loaded = (): string | null => {
@@ -132,7 +142,7 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
     needs = doc ? keepalivedNeeds(doc) : { vrrp: false, lvs: false };
     priority = needs.vrrp && doc?.amphora ? vrrpPriority(doc.amphora) : null;
     plan = doc ? lvsPlan(doc) : [];
-    ipvs = needs.lvs ? await d.ipvs() : null;
+    ipvs = needs.lvs ? await ipvsNow() : null;
     if (ipvs && !ipvs.available) d.log.warn('UDP/SCTP listeners are not served: LVS needs IPVS', { reason: ipvs.reason });
     const mode = { vrrp: needs.vrrp, lvs: needs.lvs && !!ipvs?.available };
     if (!conf || (!mode.vrrp && !mode.lvs)) {
@@ -176,6 +186,11 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
         if (!d.probe) return { ok: false, output: `the ${d.engineName} engine gives keepalived no way to check it (its adapter has no probe), so VRRP cannot follow it` };
         // --config-test refuses a track script that does not exist yet
         await mutex.run(async () => scripts());
+      } else {
+        // LVS alone: keepalived runs only on a kernel with IPVS (serveLocked); without it nothing reads the file
+        const status = d.ipvs();
+        checked = { at: Date.now(), status };
+        if (!(await status).available) return { ok: true, output: '' };
       }
       return d.process.check(path.join(dir, KEEPALIVED_MAIN));
     },
