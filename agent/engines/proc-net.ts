@@ -78,10 +78,9 @@ export const readProcNet: ProcNetReader = (table) => {
   }
 };
 
-/** Every socket of a protocol, both families (`ipv4Only`: the IPv4 table alone). */
-export function sockets(proto: 'tcp' | 'udp', read: ProcNetReader = readProcNet, ipv4Only = false): SocketEntry[] {
-  const v4 = parseProcNet(read(proto));
-  return ipv4Only ? v4 : [...v4, ...parseProcNet(read(`${proto}6`))];
+/** Every socket of a protocol, both families. */
+export function sockets(proto: 'tcp' | 'udp', read: ProcNetReader = readProcNet): SocketEntry[] {
+  return [...parseProcNet(read(proto)), ...parseProcNet(read(`${proto}6`))];
 }
 
 const key = (e: Endpoint) => `${e.ip}|${e.port}`;
@@ -94,26 +93,33 @@ export interface SocketSnapshot {
   established: Map<string, number>;
 }
 
-/** Reads and indexes the tables once (a busy machine has thousands of sockets: asking per listener would read them per listener). */
-export function snapshot(read: ProcNetReader = readProcNet, ipv4Only = false): SocketSnapshot {
-  const tcp = sockets('tcp', read, ipv4Only);
+/** Indexes TCP and UDP socket entries. */
+function indexSockets(tcp: readonly SocketEntry[], udp: readonly SocketEntry[]): SocketSnapshot {
   const established = new Map<string, number>();
   for (const s of tcp) if (s.state === TCP_ESTABLISHED) established.set(key(s.local), (established.get(key(s.local)) ?? 0) + 1);
   return {
     tcpListening: new Set(tcp.filter((s) => s.state === TCP_LISTEN).map((s) => key(s.local))),
-    udpBound: new Set(sockets('udp', read, ipv4Only).filter((s) => s.remote.port === 0).map((s) => key(s.local))),
+    udpBound: new Set(udp.filter((s) => s.remote.port === 0).map((s) => key(s.local))),
     established,
   };
+}
+
+/** Reads and indexes the tables once (a busy machine has thousands of sockets: asking per listener would read them per listener). */
+export function snapshot(read: ProcNetReader = readProcNet): SocketSnapshot {
+  return indexSockets(sockets('tcp', read), sockets('udp', read));
 }
 
 /** The endpoints among `want` that have no listening socket (TCP) or bound socket (UDP). */
 export function unbound(want: readonly (Endpoint & { udp: boolean })[], from: ProcNetReader | SocketSnapshot = readProcNet): Endpoint[] {
   const missing = (s: SocketSnapshot) => want.filter((e) => !(e.udp ? s.udpBound : s.tcpListening).has(key(e)));
   if (typeof from !== 'function') return missing(from);
-  // the IPv4 tables first, the IPv6 ones only for what they lack: each read walks the kernel's whole socket
-  // hash, whatever it holds (~4 ms a table on a VM), and IPv4 listeners are in the IPv4 table
-  const first = missing(snapshot(from, true));
-  return first.length ? missing(snapshot(from)) : first;
+  // the IPv4 tables first, the IPv6 ones only for what they lack (each read once): a read walks the kernel's
+  // whole socket hash, whatever it holds (~4 ms a table on a VM), and IPv4 listeners are in the IPv4 table
+  const tcp = parseProcNet(from('tcp'));
+  const udp = parseProcNet(from('udp'));
+  const first = missing(indexSockets(tcp, udp));
+  if (!first.length) return first;
+  return missing(indexSockets([...tcp, ...parseProcNet(from('tcp6'))], [...udp, ...parseProcNet(from('udp6'))]));
 }
 
 /** Established TCP connections per local endpoint (`ip|port`), e.g. clients of each VIP:port. */
