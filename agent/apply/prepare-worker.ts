@@ -24,9 +24,6 @@ export interface WorkerRequest {
   dryRun?: boolean;
 }
 
-/** The `full` answer as it crosses: with `filesStaged`, its files are empty and are those the head's `staged` names on disk. */
-export type WorkerFull = PreparedFull & { filesStaged?: boolean };
-
 /** What a StorageFull carries across (rebuilt as one by the daemon). */
 export interface StorageFullFields {
   dir: string;
@@ -84,8 +81,8 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
       return;
     }
     process.send?.({ id, head });
-    // files written where the head says stay there: the daemon reads them back rather than take them across
-    const answer: WorkerFull = head.staged && full.out ? { out: { ...full.out, files: {} }, filesStaged: true } : { out: full.out };
+    // files written where the head says (its `staged`) stay there: the daemon reads them back rather than take them across
+    const answer: PreparedFull = { out: head.staged && full.out ? { ...full.out, files: {} } : full.out };
     process.send?.({ id, full: answer }, hashNext);
   } catch (e) {
     failure(id, e);

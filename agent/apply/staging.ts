@@ -147,13 +147,18 @@ export function pruneConfigs(layout: ConfigLayout, keep: string[], spare: (name:
   for (const n of names) if (!keep.includes(n) && !spare(n)) fs.rmSync(path.join(layout.configsDir, n), { recursive: true, force: true });
 }
 
+/** Reads back the listed files of a directory (relative paths); throws when one cannot be read. */
+export function readFiles(dir: string, rels: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of rels) out[rel] = fs.readFileSync(path.join(dir, rel), 'utf8');
+  return out;
+}
+
 /** Reads back the files of a config dir (only those listed), or null if any is missing. */
 export function readConfigFiles(layout: ConfigLayout, name: string, rels: string[]): Record<string, string> | null {
-  const out: Record<string, string> = {};
   try {
-    for (const rel of rels) out[rel] = fs.readFileSync(path.join(layout.configsDir, name, rel), 'utf8');
+    return readFiles(path.join(layout.configsDir, name), rels);
   } catch {
     return null;
   }
-  return out;
 }

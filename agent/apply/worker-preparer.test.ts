@@ -33,7 +33,7 @@ describe('worker preparer', () => {
     const head = { ok: true, generation: 3, amphora: null, staged, filesHash: 'fh', skeletonHash: null, renderError: null };
     const out = { files: {}, main: 'haproxy.cfg', secrets: ['certs/a.pem'], serves: { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] } };
     const w = createWorkerPreparer({
-      context, workerFile: scriptedWorker(dir, `send({ id: m.id, head: ${JSON.stringify(head)} }); send({ id: m.id, full: { out: ${JSON.stringify(out)}, filesStaged: true } }); send({ id: m.id, hash: 'h' }); send({ id: m.id, doc: '{"generation":3}' });`),
+      context, workerFile: scriptedWorker(dir, `send({ id: m.id, head: ${JSON.stringify(head)} }); send({ id: m.id, full: { out: ${JSON.stringify(out)} } }); send({ id: m.id, hash: 'h' }); send({ id: m.id, doc: '{"generation":3}' });`),
     });
     try {
       const r = await w.prepare({});
@@ -52,7 +52,7 @@ describe('worker preparer', () => {
     const staged = { dir: path.join(dir, 'gone'), main: 'haproxy.cfg', names: ['haproxy.cfg'], bytes: 1 };
     const head = { ok: true, generation: 3, amphora: null, staged, filesHash: 'fh', skeletonHash: null, renderError: null };
     const w = createWorkerPreparer({
-      context, workerFile: scriptedWorker(dir, `send({ id: m.id, head: ${JSON.stringify(head)} }); send({ id: m.id, full: { out: { files: {}, main: 'haproxy.cfg', secrets: [] }, filesStaged: true } }); send({ id: m.id, hash: 'h' }); setTimeout(() => process.exit(3), 50);`),
+      context, workerFile: scriptedWorker(dir, `send({ id: m.id, head: ${JSON.stringify(head)} }); send({ id: m.id, full: { out: { files: {}, main: 'haproxy.cfg', secrets: [] } } }); send({ id: m.id, hash: 'h' }); setTimeout(() => process.exit(3), 50);`),
     });
     try {
       const r = await w.prepare({});

@@ -8,14 +8,13 @@
  * garbage of the last document.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RenderContext } from '../../renderers/types';
 import { DocumentTooLarge, MalformedBody, StorageFull } from '../errors';
 import { childEnv } from '../process-runner';
 import type { Prepared, PreparedFull, PreparedHead, PrepareResult, Preparer } from './prepare';
-import type { StorageFullFields, WorkerFull, WorkerRequest } from './prepare-worker';
-import type { StagedFiles } from './staging';
+import type { StorageFullFields, WorkerRequest } from './prepare-worker';
+import { readFiles, type StagedFiles } from './staging';
 
 /**
  * The worker's V8 old generation, MiB: the largest accepted document needs
@@ -68,16 +67,10 @@ interface Pending {
   staged?: StagedFiles | null;
 }
 
-/** The files of a candidate the worker wrote, read back (they do not cross the channel twice). */
-function readStaged(staged: StagedFiles): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const rel of staged.names) files[rel] = fs.readFileSync(path.join(staged.dir, rel), 'utf8');
-  return files;
-}
 
 type Answer = { id: number } & (
   | { head: PreparedHead }
-  | { full: WorkerFull }
+  | { full: PreparedFull }
   | { hash: string }
   | { doc: string }
   | { result: Extract<PrepareResult, { ok: false }> }
@@ -146,12 +139,10 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         return;
       }
       if ('full' in m) {
-        const { filesStaged, ...full } = m.full;
+        const full = m.full;
         try {
-          if (filesStaged && full.out) {
-            if (!p.staged) throw new Error('the worker sent no files and wrote none');
-            full.out = { ...full.out, files: readStaged(p.staged) };
-          }
+          // the files of a candidate the worker wrote do not cross the channel: they are read back from it
+          if (p.staged && full.out) full.out = { ...full.out, files: readFiles(p.staged.dir, p.staged.names) };
           p.rest?.full.resolve(full);
         } catch (e) {
           p.rest?.full.reject(new Error(`reading back the rendered files failed: ${(e as Error).message}`));
