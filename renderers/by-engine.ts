@@ -5,7 +5,7 @@
  */
 import type { RenderContext, RenderFn } from './types';
 
-/** The engine's render function (renderers/index.ts `renderers`, without loading the other). */
+/** The engine's render function, without loading the other engine's. */
 export function rendererFor(engine: RenderContext['capabilities']['engine']): RenderFn {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (engine === 'haproxy') return (require('./haproxy') as typeof import('./haproxy')).renderHaproxy;

@@ -1,4 +1,4 @@
-import { checkCapabilities, haproxyCapabilities, renderers, renderHaproxy } from './index';
+import { checkCapabilities, haproxyCapabilities, rendererFor, renderHaproxy, renderNginx } from './index';
 import { validExample } from '../test/lib/render-fixtures';
 
 test.each([
@@ -20,7 +20,10 @@ test.each([
   expect(c.l7RuleTypes).toHaveLength(8);
 });
 
-test('the registry names the haproxy renderer', () => expect(renderers.haproxy).toBe(renderHaproxy));
+test('the registry names each engine\'s renderer', () => {
+  expect(rendererFor('haproxy')).toBe(renderHaproxy);
+  expect(rendererFor('nginx')).toBe(renderNginx);
+});
 
 test('checkCapabilities: the examples fit haproxy 2.6; an older haproxy lacks what they use', () => {
   for (const name of ['http-basic', 'mixed-protocols', 'terminated-https-l7']) expect(checkCapabilities(validExample(name), haproxyCapabilities('2.6.12'))).toEqual([]);
