@@ -5,6 +5,7 @@
  */
 import type { ServePlan } from '../../renderers/types';
 import type { Engine } from '../engines/types';
+import { pollDelayMs } from '../poll';
 
 /** Null when the running engine serves what it should, else the reason. */
 export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
@@ -30,7 +31,8 @@ export interface WaitOptions {
 export async function waitServing(engine: Engine, plan: ServePlan, o: WaitOptions): Promise<void> {
   const now = o.now ?? (() => Date.now());
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = now() + o.timeoutMs;
+  const began = now();
+  const deadline = began + o.timeoutMs;
   const frontends = plan.engine.map((l) => l.id);
   for (;;) {
     let reason: string | null;
@@ -42,6 +44,6 @@ export async function waitServing(engine: Engine, plan: ServePlan, o: WaitOption
     }
     if (reason === null) return;
     if (now() > deadline) throw new Error(`verification failed: ${reason}`);
-    await sleep(10);
+    await sleep(pollDelayMs(now() - began));
   }
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { ServePlan } from '../../renderers/types';
 import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import type { ProcessRunner, RunResult } from '../process-runner';
+import { POLL_MAX_MS, POLL_MIN_MS } from '../poll';
 import { createHaproxyEngine, parseHaproxyVersion, parseShowInfo, parseShowProc, parseShowStat } from './haproxy';
 
 const SHOW_PROC = `#<PID>          <type>          <reloads>       <uptime>        <version>
@@ -79,6 +80,31 @@ describe('createHaproxyEngine', () => {
     expect((await e.status()).workerPid).toBe(100);
     await e.reload();
     expect(await e.status()).toMatchObject({ running: true, masterPid: 4242, workerPid: 101, reloads: 1, failedReloads: 0 });
+  });
+
+  it('looks for the new worker often while the reload is young, less often as it goes on', async () => {
+    const f = fakeHaproxy(runDir, ['ok']);
+    // a clock that moves by what the engine sleeps; the master has no CLI for the 120 ms it parses
+    let clock = 0;
+    let answersAt = 0;
+    const sleeps: number[] = [];
+    const query = async (sock: string, cmd: string) => {
+      if (cmd === 'reload') answersAt = clock + 120;
+      else if (clock < answersAt) throw new Error('connect ECONNREFUSED');
+      return f.query(sock, cmd);
+    };
+    const e = createHaproxyEngine({
+      cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query, now: () => clock,
+      sleep: async (ms) => void (sleeps.push(ms), (clock += ms)),
+    });
+    await e.reload(undefined, { status: await e.status() });
+    expect(sleeps[0]).toBe(POLL_MIN_MS);
+    expect(Math.max(...sleeps)).toBe(POLL_MAX_MS);
+    // never shorter than the pause before
+    expect(sleeps).toEqual([...sleeps].sort((a, b) => a - b));
+    // noticed within one longest pause of the worker being there
+    expect(clock).toBeGreaterThanOrEqual(120);
+    expect(clock).toBeLessThanOrEqual(120 + POLL_MAX_MS);
   });
 
   it('writes the member health a prepared reload took beside the check, and takes it itself without one', async () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { EngineFailed, EngineTimeout } from '../errors';
 import type { ProcessRunner } from '../process-runner';
 import type { SocketQuery } from '../unix-socket';
+import { pollDelayMs } from '../poll';
 import { SERVER_STATE_FILE } from '../../renderers/haproxy/runtime-files';
 import { parseShowInfo, parseShowStat } from './haproxy-csv';
 import { ensureServerState, filterServerState, writeServerStateOrEmpty } from './haproxy-server-state';
@@ -131,7 +132,8 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
   /** Polls the master until `done` says yes; the master socket is gone while it re-execs and parses the configuration. */
   const waitFor = async (step: 'start' | 'reload', done: (s: EngineStatus) => boolean, opts?: StepOptions): Promise<EngineStatus> => {
     const limit = opts?.timeoutMs ?? readyTimeoutMs;
-    const deadline = now() + limit;
+    const began = now();
+    const deadline = began + limit;
     let last: unknown;
     for (;;) {
       try {
@@ -142,7 +144,7 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
         last = e;
       }
       if (now() > deadline) throw new EngineTimeout(step, limit, `haproxy: the ${step} did not finish within ${limit} ms`, undefined, { cause: last });
-      await sleep(10);
+      await sleep(pollDelayMs(now() - began));
     }
   };
 

@@ -16,6 +16,7 @@ import { DRAIN_FILE, PID_FILE, STATUS_PATHS, STATUS_SOCKET, TOKEN_FILE } from '.
 import { EngineFailed } from '../errors';
 import type { Logger } from '../log';
 import type { ProcessRunner } from '../process-runner';
+import { pollDelayMs } from '../poll';
 import { httpGetUnix, type UnixHttpGet } from '../unix-socket';
 import { parseNginxBuild, type NginxBuild } from './nginx-build';
 import { drainIdle, lowerDrainFlag } from './nginx-drain';
@@ -99,7 +100,8 @@ export function createNginxEngine(o: NginxOptions): Engine {
    */
   const waitForToken = async (what: string, logFrom: number, oldWorkers: readonly number[] = []): Promise<void> => {
     const want = expectedToken();
-    const deadline = now() + readyTimeoutMs;
+    const began = now();
+    const deadline = began + readyTimeoutMs;
     let last: unknown;
     for (;;) {
       try {
@@ -117,7 +119,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
       const refused = () => new EngineFailed(`nginx refused the new configuration at ${what} (the previous workers keep serving): ${[...new Set(emerg)].join('; ')}`);
       if (emerg.length && !binding) throw refused();
       if (now() > deadline) throw emerg.length ? refused() : new EngineFailed(`nginx: ${what} did not happen within ${readyTimeoutMs} ms`, { cause: last });
-      await sleep(10);
+      await sleep(pollDelayMs(now() - began));
     }
   };
 

@@ -10,6 +10,7 @@ import type { KeepalivedRuntimePaths } from '../../renderers/keepalived/runtime-
 import { EngineFailed } from '../errors';
 import type { CheckResult } from '../engines/types';
 import type { ProcessRunner } from '../process-runner';
+import { pollDelayMs } from '../poll';
 
 /** Which of keepalived's children run: VRRP, the LVS checker, or both. */
 export interface KeepalivedMode {
@@ -69,10 +70,11 @@ export function createKeepalivedProcess(o: KeepalivedProcessOptions): Keepalived
   };
 
   const waitUntil = async (what: string, done: () => boolean): Promise<void> => {
-    const deadline = now() + timeoutMs;
+    const began = now();
+    const deadline = began + timeoutMs;
     while (!done()) {
       if (now() > deadline) throw new EngineFailed(`keepalived: ${what} did not happen within ${timeoutMs} ms`);
-      await sleep(20);
+      await sleep(pollDelayMs(now() - began));
     }
   };
 
