@@ -11,9 +11,8 @@
 import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
-import { documentHash } from '../state/hash';
 import { parsedInput } from '../api/body';
-import { documentTextOf, prepareAndStage, type PreparedFull, type PrepareOptions } from './prepare';
+import { createPrepareState, documentTextOf, hashOf, prepareAndStage, type PreparedFull, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -33,6 +32,8 @@ export interface StorageFullFields {
 }
 
 let context: RenderContext | null = null;
+// the listeners and pools of the last document, validated and serialized: the next one redoes only what changed
+const state = createPrepareState();
 
 const failure = (id: number | undefined, e: unknown) => {
   const storageFull: StorageFullFields | undefined = e instanceof StorageFull ? { dir: e.dir, what: e.what, neededBytes: e.neededBytes, freeBytes: e.freeBytes } : undefined;
@@ -52,7 +53,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun });
+    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, state);
     if (!result.ok) {
       process.send?.({ id, result });
       return;
@@ -71,7 +72,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     const hashNext = (e: Error | null) => {
       if (e) return;
       try {
-        process.send?.({ id, hash: documentHash(input) }, docNext);
+        process.send?.({ id, hash: hashOf(input, state) }, docNext);
       } catch (x) {
         failure(id, x);
       }

@@ -11,12 +11,12 @@
  * caller said), then the files and serve plan, the document's hash, and the
  * validated document; the caller checks the files with the engine meanwhile.
  */
-import { validateDocument, type Document, type ValidationError } from '../../schemas';
+import { createValidationMemo, validateDocument, type Document, type ValidationError, type ValidationMemo } from '../../schemas';
 import { checkCapabilities } from '../../renderers/check-capabilities';
 import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
-import { documentHash, filesHash } from '../state/hash';
+import { createHashMemo, documentHash, documentHashByParts, filesHash, type HashMemo } from '../state/hash';
 import { GENERATION_SLOT, stageFiles, type StagedFiles } from './staging';
 
 /**
@@ -81,6 +81,20 @@ export interface PrepareOptions {
   dryRun?: boolean;
 }
 
+/** Where the work runs: what it keeps from one document for the next (schemas/validate.ts, agent/state/hash.ts). */
+export interface PrepareState {
+  memo?: ValidationMemo;
+  hashMemo?: HashMemo;
+}
+
+export const createPrepareState = (): PrepareState => ({ memo: createValidationMemo(), hashMemo: createHashMemo() });
+
+/** The document's hash (documentHash), by parts when validation by parts just read this very input. */
+export function hashOf(input: unknown, state: PrepareState): string {
+  const last = state.memo?.last;
+  return last && last.input === input && state.hashMemo ? documentHashByParts(input, last, state.hashMemo) : documentHash(input);
+}
+
 /**
  * Turns untrusted input (a JSON body as bytes, or a parsed object) into a
  * document and its files, or the reason it cannot be rendered. A body that
@@ -94,8 +108,8 @@ type Rendered =
   | { ok: false; errors: ValidationError[] };
 
 /** Validates, checks the engine can serve everything the document uses, renders. Throws only MalformedBody. */
-export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, filesOnly = false): Rendered {
-  const v = validateDocument(input);
+export function prepareDocument(input: unknown, context: RenderContext, render: RenderFn, filesOnly = false, state: PrepareState = {}): Rendered {
+  const v = validateDocument(input, state.memo);
   if (!v.ok) return { ok: false, errors: v.errors };
   const unserved = checkCapabilities(v.doc, context.capabilities);
   if (unserved.length) return { ok: false, errors: unserved };
@@ -108,9 +122,9 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
 }
 
 /** prepareDocument, and the files written where `stageTo` says. Throws StorageFull when there is no room. */
-export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}): PrepareResult {
+export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}, state: PrepareState = {}): PrepareResult {
   // a dry run's files are checked and removed: it needs no skeleton hash, no files hash
-  const r = prepareDocument(input, context, render, !!o.dryRun);
+  const r = prepareDocument(input, context, render, !!o.dryRun, state);
   if (!r.ok) return r;
   const staged = o.stageTo && r.out ? stageFiles(o.stageTo.stateDir, o.stageTo.name.split(GENERATION_SLOT).join(String(r.generation)), r.out) : null;
   return {
@@ -123,11 +137,12 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
 
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = rendererFor(context.capabilities.engine)): Preparer {
+  const state = createPrepareState();
   return async (raw, o) => {
     const input = parsedInput(raw);
-    const r = prepareAndStage(input, o?.context ?? context, render, o);
+    const r = prepareAndStage(input, o?.context ?? context, render, o, state);
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(documentHash(input)), docText: Promise.resolve(full && documentTextOf(full)) };
+    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, state)), docText: Promise.resolve(full && documentTextOf(full)) };
   };
 }

@@ -13,6 +13,8 @@ import { MalformedBody } from '../../agent/errors';
 import { documentHash, filesHash } from '../../agent/state/hash';
 import { GENERATION_SLOT } from '../../agent/apply/staging';
 import { loadExample } from '../lib/examples';
+import { genLarge } from '../lib/gen-large';
+import { validateDocument } from '../../schemas/validate';
 import { ROOT } from '../lib/agent-harness';
 
 const workerFile = path.join(ROOT, 'dist/agent/apply/prepare-worker.js');
@@ -49,6 +51,24 @@ describe('validation worker', () => {
     expect(rf?.out?.files).toEqual(of?.out?.files);
     expect(await r.hash).toBe(documentHash(doc));
     expect(await o.hash).toBe(documentHash(doc));
+  });
+
+  it('answers a document that changes a little after another as it would answer it alone (validation and hash by parts)', async () => {
+    const base = genLarge(8, 2, 2) as any;
+    const docs = [base, { ...structuredClone(base), generation: 2 }];
+    const third = structuredClone(base);
+    third.generation = 3;
+    third.loadbalancer.listeners[1].timeout_client_data = 4242;
+    third.loadbalancer.pools[0].members.pop();
+    docs.push(third);
+    for (const doc of docs) {
+      const r = await w.prepare(Buffer.from(JSON.stringify(doc)));
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      expect(await r.hash).toBe(documentHash(doc));
+      const alone = validateDocument(structuredClone(doc));
+      if (!alone.ok) throw new Error('the document should validate');
+      expect(await r.docText).toBe(JSON.stringify(alone.doc));
+    }
   });
 
   it('writes the candidate of a check itself when told where, and sends the files back no more', async () => {
