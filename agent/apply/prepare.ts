@@ -124,7 +124,8 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
 /** prepareDocument, and the files written where `stageTo` says. Throws StorageFull when there is no room. */
 export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}, state: PrepareState = {}): PrepareResult {
   // a dry run's files are checked and removed: it needs no skeleton hash, no files hash
-  const r = prepareDocument(input, context, render, !!o.dryRun, state);
+  // a dry run neither uses nor changes the memo: a first validation of a large document would pay for filling it
+  const r = prepareDocument(input, context, render, !!o.dryRun, o.dryRun ? {} : state);
   if (!r.ok) return r;
   const staged = o.stageTo && r.out ? stageFiles(o.stageTo.stateDir, o.stageTo.name.split(GENERATION_SLOT).join(String(r.generation)), r.out) : null;
   return {
