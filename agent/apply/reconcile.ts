@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ServePlan } from '../../renderers/types';
-import { writeFileAtomic } from '../durable-fs';
+import { replaceFile } from '../durable-fs';
 import type { Engine, EngineStatus } from '../engines/types';
 import type { Logger } from '../log';
 import { currentTarget, switchCurrent, type ConfigLayout } from './staging';
@@ -49,7 +49,8 @@ export function markLoaded(layout: ConfigLayout, name: string | null): void {
   const file = path.join(path.dirname(layout.currentLink), LOADED);
   try {
     if (name === null) fs.rmSync(file, { force: true });
-    else writeFileAtomic(file, `${name}\n`, 0o600);
+    // the engine's state, which a reboot ends: no sync (replaceFile)
+    else replaceFile(file, `${name}\n`, 0o600);
   } catch {
     fs.rmSync(file, { force: true });
   }

@@ -108,11 +108,15 @@ describe('heartbeat collector', () => {
   });
 
   test('a checkpoint before a reload keeps the old process traffic for the next message', async () => {
+    const saves = jest.spyOn(CounterStore.prototype, 'save');
     const fe = (stot: number, bin: number) => [{ name: 'l1', stot, bin, bout: bin }];
     set(10, 5, fe(10, 100), []);
     expect((await make().collect()).ok).toBe(true);
     set(10, 8, fe(13, 130), []);
     expect(await make().checkpoint()).toBe(true); // 3 connections in the old process
+    // a message's counters are synced, a checkpoint's (on the apply's path) are not
+    expect(saves.mock.calls.map((c) => c[1])).toEqual([true, false]);
+    saves.mockRestore();
     set(10, 9, fe(15, 150), []);
     expect(await make().checkpoint()).toBe(true); // 2 more, still the old process
     set(11, 1, fe(4, 40), []); // reloaded: the new process has seen 4

@@ -143,9 +143,9 @@ export class HeartbeatCollector {
     return { engine, listeners, pools, totals };
   }
 
-  private save(next: CounterState): void {
+  private save(next: CounterState, durable = true): void {
     try {
-      this.deps.counters.save(next);
+      this.deps.counters.save(next, durable);
     } catch (e) {
       this.deps.logger.error('cannot persist the heartbeat counters; an agent restart now may count traffic twice', { err: e });
     }
@@ -202,7 +202,8 @@ export class HeartbeatCollector {
     const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);
     const pending: Record<string, Totals> = {};
     for (const [id, d] of Object.entries(deltas)) pending[id] = addTotals(prev.pending[id], d);
-    this.save({ seq: prev.seq, engine: r.engine, listeners, pending });
+    // on the apply's path, before the reload: not synced (CounterStore.save)
+    this.save({ seq: prev.seq, engine: r.engine, listeners, pending }, false);
     return true;
   }
 }

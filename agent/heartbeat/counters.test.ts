@@ -54,6 +54,16 @@ describe('counter store', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  test('a save that is not durable (a checkpoint before a reload) is read back all the same, with the mode and no temp file', () => {
+    const file = path.join(dir, 'c.json');
+    const a = new CounterStore(file, () => 0);
+    a.save({ seq: 3, engine: eng('7', 3), listeners: {}, pending: {} });
+    a.save({ seq: 3, engine: eng('7', 4), listeners: { x: t(10) }, pending: { x: t(20) } }, false);
+    expect(new CounterStore(file, () => 0).load()).toEqual({ seq: 3, engine: eng('7', 4), listeners: { x: t(10) }, pending: { x: t(20) } });
+    expect(fs.readdirSync(dir)).toEqual(['c.json']);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   test('a file from before `pending` existed still loads', () => {
     const file = path.join(dir, 'c.json');
     fs.writeFileSync(file, JSON.stringify({ seq: 4, engine: null, listeners: { a: t(10) } }));

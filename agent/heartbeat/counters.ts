@@ -9,7 +9,7 @@
  * (`clear counters`) means the current value is all new traffic.
  */
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../durable-fs';
+import { replaceFile, writeFileAtomic } from '../durable-fs';
 
 export const DELTA_METRICS = ['bin', 'bout', 'stot', 'ereq'] as const;
 export type Totals = Record<(typeof DELTA_METRICS)[number], number>;
@@ -122,10 +122,17 @@ export class CounterStore {
     }
   }
 
-  /** Replaces the state: temp file, fsync, rename, so a crash leaves the old or the new file, never half. */
-  save(next: CounterState): void {
+  /**
+   * Replaces the state: temp file, fsync, rename, so a crash leaves the old or
+   * the new file, never half. `durable: false` skips the syncs (replaceFile):
+   * for a checkpoint before a reload, on the apply's path; it keeps the
+   * sequence number, so a power loss that loses it loses the deltas it took
+   * (the traffic of the last interval), never makes `seq` go back.
+   */
+  save(next: CounterState, durable = true): void {
     // memory first: when the disk fails the running agent still counts right
     this.state = next;
-    writeFileAtomic(this.file, JSON.stringify(next));
+    if (durable) writeFileAtomic(this.file, JSON.stringify(next));
+    else replaceFile(this.file, JSON.stringify(next));
   }
 }
