@@ -12,7 +12,7 @@ import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
 import { parsedInput } from '../api/body';
-import { createPrepareState, documentTextOf, hashOf, prepareAndStage, type PreparedFull, type PrepareOptions } from './prepare';
+import { createPrepareState, documentTextOf, hashOf, prepareAndStage, stateFor, type PreparedFull, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -53,7 +53,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, state);
+    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, stateFor(m.input, m, state));
     if (!result.ok) {
       process.send?.({ id, result });
       return;

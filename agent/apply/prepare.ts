@@ -89,6 +89,28 @@ export interface PrepareState {
 
 export const createPrepareState = (): PrepareState => ({ memo: createValidationMemo(), hashMemo: createHashMemo() });
 
+/**
+ * Bodies up to this size are validated by changes. The memo of a document
+ * stays in the worker's heap beside the next one: for the largest documents
+ * an agent accepts (8 MiB of members or L7 policies), whole validation peaks
+ * at ~115–125 MiB of heap, and ~170–190 MiB with the last one's memo, too
+ * close to the worker's 256. 2 MiB holds ~280 listeners of `gen-large`'s shape.
+ */
+export const MEMO_MAX_BYTES = 2 << 20;
+
+/**
+ * What a call may use of `state`: nothing for a dry run (a first look at a
+ * document would pay for filling the memo), nothing for a body over
+ * MEMO_MAX_BYTES or an input not given as bytes, and then the memo is
+ * emptied too, so it is not held while a large document is validated.
+ */
+export function stateFor(raw: unknown, o: Pick<PrepareOptions, 'dryRun'> | undefined, state: PrepareState): PrepareState {
+  if (o?.dryRun) return {};
+  if (raw instanceof Uint8Array && raw.byteLength <= MEMO_MAX_BYTES) return state;
+  Object.assign(state, createPrepareState());
+  return {};
+}
+
 /** The document's hash (documentHash), by parts when validation by parts just read this very input. */
 export function hashOf(input: unknown, state: PrepareState): string {
   const last = state.memo?.last;
@@ -124,8 +146,7 @@ export function prepareDocument(input: unknown, context: RenderContext, render: 
 /** prepareDocument, and the files written where `stageTo` says. Throws StorageFull when there is no room. */
 export function prepareAndStage(input: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions = {}, state: PrepareState = {}): PrepareResult {
   // a dry run's files are checked and removed: it needs no skeleton hash, no files hash
-  // a dry run neither uses nor changes the memo: a first validation of a large document would pay for filling it
-  const r = prepareDocument(input, context, render, !!o.dryRun, o.dryRun ? {} : state);
+  const r = prepareDocument(input, context, render, !!o.dryRun, state);
   if (!r.ok) return r;
   const staged = o.stageTo && r.out ? stageFiles(o.stageTo.stateDir, o.stageTo.name.split(GENERATION_SLOT).join(String(r.generation)), r.out) : null;
   return {
@@ -141,7 +162,7 @@ export function createInProcessPreparer(context: RenderContext, render: RenderFn
   const state = createPrepareState();
   return async (raw, o) => {
     const input = parsedInput(raw);
-    const r = prepareAndStage(input, o?.context ?? context, render, o, state);
+    const r = prepareAndStage(input, o?.context ?? context, render, o, stateFor(raw, o, state));
     if (!r.ok) return r;
     const { full, ...head } = r;
     return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, state)), docText: Promise.resolve(full && documentTextOf(full)) };

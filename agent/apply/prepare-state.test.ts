@@ -1,0 +1,49 @@
+/** What a call may use of the worker's memo (stateFor), and that an apply by parts answers what a whole one does. */
+import { haproxyCapabilities } from '../../renderers/capabilities';
+import { validateDocument } from '../../schemas/validate';
+import { genLarge } from '../../test/lib/gen-large';
+import { documentHash } from '../state/hash';
+import { createInProcessPreparer, createPrepareState, MEMO_MAX_BYTES, stateFor } from './prepare';
+
+const bytes = (d: unknown) => new Uint8Array(Buffer.from(JSON.stringify(d)));
+
+describe('stateFor', () => {
+  it('gives the memo to a body as bytes within MEMO_MAX_BYTES', () => {
+    const state = createPrepareState();
+    expect(stateFor(bytes(genLarge(2, 1, 1)), {}, state)).toBe(state);
+  });
+
+  it('gives nothing to a dry run, and keeps the memo for the next apply', () => {
+    const state = createPrepareState();
+    const memo = state.memo;
+    expect(stateFor(bytes(genLarge(2, 1, 1)), { dryRun: true }, state)).toEqual({});
+    expect(state.memo).toBe(memo);
+  });
+
+  it('gives nothing to a larger body or a parsed object, and empties the memo', () => {
+    const state = createPrepareState();
+    state.memo!.listeners.set('x', {});
+    state.hashMemo!.pools.set('y', 'z');
+    expect(stateFor(new Uint8Array(MEMO_MAX_BYTES + 1), {}, state)).toEqual({});
+    expect(state.memo!.listeners.size + state.hashMemo!.pools.size).toBe(0);
+    state.memo!.listeners.set('x', {});
+    expect(stateFor(genLarge(2, 1, 1), {}, state)).toEqual({});
+    expect(state.memo!.listeners.size).toBe(0);
+  });
+});
+
+describe('in-process preparer by parts', () => {
+  it('answers a changing document as a whole validation and hash would', async () => {
+    const prepare = createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: '/run/amphora-agent', fdLimit: 20000 });
+    const d = genLarge(6, 2, 2) as any;
+    for (let g = 1; g <= 3; g++) {
+      d.generation = g;
+      d.loadbalancer.listeners[g].timeout_client_data = 1000 + g;
+      const r = await prepare(bytes(d));
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      expect(await r.hash).toBe(documentHash(d));
+      const alone = validateDocument(structuredClone(d));
+      expect(alone.ok && JSON.stringify(alone.doc)).toBe(await r.docText);
+    }
+  });
+});
