@@ -165,8 +165,41 @@ describe('the apply transaction', () => {
     statusCalls.n = 0;
     await a.apply(doc(2, 4));
     expect(order).toEqual(['reload prepares (status given: true)', 'checkpoint', 'reload signalled']);
-    // one look at the start of the apply, one before the reload (which asks no more), one by the verification
+    // one look at the start of the apply, which the reload takes (it asks no more), one by the verification
+    expect(statusCalls.n).toBe(2);
+  });
+
+  it('asks the engine again before the reload when the look taken at the start showed a reload under way', async () => {
+    let midReload = false;
+    const statusCalls = { n: 0 };
+    const given: (boolean | undefined)[] = [];
+    const engine: Engine = {
+      ...t.engine,
+      status: async () => {
+        statusCalls.n++;
+        const st = await t.engine.status();
+        // the first look of the apply finds a worker not there yet; every later one a settled engine
+        if (midReload) return (midReload = false), { ...st, workerPid: null };
+        return st;
+      },
+      reload: async (next, opts) => {
+        given.push(opts?.status?.workerPid !== null);
+        await t.engine.reload(next, opts);
+      },
+    };
+    const a = createApplier({
+      stateDir: t.stateDir, engine, store: t.store, log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+      prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(t.stateDir, 'run'), fdLimit: 1024 }, fakeRender),
+    });
+    await a.apply(doc(1, 1));
+    midReload = true;
+    statusCalls.n = 0;
+    await a.apply(doc(2, 4));
+    // the start's look (mid-reload), one more before the reload (settled: nothing to wait for), the verification's
     expect(statusCalls.n).toBe(3);
+    // the reload was given a settled look, not the one from the start
+    expect(given).toEqual([true]);
+    expect(a.applied()?.generation).toBe(2);
   });
 
   it('points current back and reloads the previous set when the reload fails (503)', async () => {

@@ -13,7 +13,7 @@ import type { RenderContext, RenderedFiles, RenderOutput, ServePlan } from '../.
 import type { Prepared, PreparedFull, PrepareOptions, Preparer } from './prepare';
 import { AgentError, ApplyFailed, DocumentInvalid, EngineFailed, EngineRefused, EngineTimeout, RenderFailed } from '../errors';
 import { bytesBudgetMs, DEFAULT_ENGINE_TIMEOUT_SEC, stepBudgetMs } from './budget';
-import type { Engine, ReloadPrep } from '../engines/types';
+import type { Engine, EngineStatus, ReloadPrep } from '../engines/types';
 import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { writing } from '../state/space';
@@ -157,10 +157,14 @@ export function createApplier(d: ApplierDeps): Applier {
   const settleMs = (files: Record<string, string>) => d.settleTimeoutMs ?? 2 * budget(files);
   const verify = (plan: ServePlan, ms?: number) => waitServing(d.engine, plan, { timeoutMs: d.verifyTimeoutMs ?? ms ?? 10000, now: () => now().getTime(), sleep });
 
-  /** Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars. */
-  const serve = async (name: string, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
+  /**
+   * Makes the engine serve `current` (reload if running, else start), verifies it, then serves the sidecars.
+   * `seen`: a look at the engine taken under the apply lock (nothing but a crash changes it meanwhile; a dead
+   * engine fails the reload, which rolls back); without one, or when it is not a settled running engine, it asks.
+   */
+  const serve = async (name: string, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>, seen?: EngineStatus | null): Promise<void> => {
     const timeoutMs = budget(out.files);
-    let st = await d.engine.status().catch(() => null);
+    let st = seen?.running && settled(seen) ? seen : await d.engine.status().catch(() => null);
     // never reload over a reload in progress (one an earlier failed apply left behind)
     if (!st || !settled(st)) {
       await settle(d.engine, settleMs(out.files), () => now().getTime(), sleep);
@@ -192,13 +196,13 @@ export function createApplier(d: ApplierDeps): Applier {
   };
 
   /** Swaps `current` to `name` and serves it; on failure restores the previous set (503, 504). */
-  const activate = async (name: string, generation: number, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>): Promise<void> => {
+  const activate = async (name: string, generation: number, doc: LazyDocument, out: RenderOutput, prep?: Promise<ReloadPrep>, seen?: EngineStatus | null): Promise<void> => {
     const prev = applied;
     writing(d.stateDir, 'the current link', () => switchCurrent(layout, name));
     d.hooks?.step?.('switched');
     d.hooks?.reloading?.(`applying generation ${generation}`);
     try {
-      await serve(name, doc, out, prep);
+      await serve(name, doc, out, prep, seen);
       d.hooks?.step?.('served');
       counters.reloads++;
     } catch (e) {
@@ -231,12 +235,12 @@ export function createApplier(d: ApplierDeps): Applier {
    * Stages `state` (unless `o.staged` is it, written already), activates (with what `o.prep` made ready for
    * the reload during the check), commits; tells the hooks once the outcome is known.
    */
-  const activateAndCommit = async (name: string, doc: LazyDocument, out: RenderOutput, state: AppliedState, o: { staged?: StagedState; prep?: Promise<ReloadPrep> } = {}): Promise<void> => {
+  const activateAndCommit = async (name: string, doc: LazyDocument, out: RenderOutput, state: AppliedState, o: { staged?: StagedState; prep?: Promise<ReloadPrep>; seen?: EngineStatus | null } = {}): Promise<void> => {
     try {
       const staged = o.staged ?? stageState(d.store, d.stateDir, layout.configsDir, state);
       const prev = applied;
       try {
-        await activate(name, state.generation, doc, out, o.prep);
+        await activate(name, state.generation, doc, out, o.prep, o.seen);
       } catch (e) {
         staged.discard();
         throw e;
@@ -374,7 +378,8 @@ export function createApplier(d: ApplierDeps): Applier {
         why = `the runtime changes failed (${(failed as Error).message})`;
         d.log.warn('member changes at run time failed; reloading instead', { generation, error: failed });
       }
-      await activateAndCommit(name, doc, out, state, { staged: stagedState, prep });
+      // the look at the engine taken while the worker validated serves the reload too
+      await activateAndCommit(name, doc, out, state, { staged: stagedState, prep, seen: st });
       return done('reload', why, where);
     } finally {
       if (!checking && staged) fs.rmSync(staged.dir, { recursive: true, force: true });
