@@ -3,7 +3,7 @@ import { haproxyCapabilities } from '../../renderers/capabilities';
 import { validateDocument } from '../../schemas/validate';
 import { genLarge } from '../../test/lib/gen-large';
 import { documentHash } from '../state/hash';
-import { createInProcessPreparer, createPrepareState, MEMO_MAX_BYTES, stateFor } from './prepare';
+import { createInProcessPreparer, createPrepareState, documentTextOf, MEMO_MAX_BYTES, stateFor } from './prepare';
 
 const bytes = (d: unknown) => new Uint8Array(Buffer.from(JSON.stringify(d)));
 
@@ -45,5 +45,23 @@ describe('in-process preparer by parts', () => {
       const alone = validateDocument(structuredClone(d));
       expect(alone.ok && JSON.stringify(alone.doc)).toBe(await r.docText);
     }
+  });
+});
+
+describe('documentTextOf', () => {
+  it('writes a kept (frozen) listener once and reuses its text; a document not frozen is written whole', () => {
+    const d = genLarge(3, 1, 1) as any;
+    const memoState = createPrepareState();
+    const first = validateDocument(structuredClone(d), memoState.memo);
+    const again = validateDocument(structuredClone(d), memoState.memo);
+    if (!first.ok || !again.ok) throw new Error('the document should validate');
+    expect(documentTextOf({ doc: again.doc, out: null }, memoState)).toBe(JSON.stringify(again.doc));
+    // a planted text shows that the kept one is used as it is
+    memoState.texts!.set(again.doc.loadbalancer.listeners[0], '{"planted":1}');
+    expect(JSON.parse(documentTextOf({ doc: again.doc, out: null }, memoState)).loadbalancer.listeners[0]).toEqual({ planted: 1 });
+    const plain = validateDocument(structuredClone(d));
+    if (!plain.ok) throw new Error('the document should validate');
+    expect(documentTextOf({ doc: plain.doc, out: null }, memoState)).toBe(JSON.stringify(plain.doc));
+    expect(documentTextOf({ doc: plain.doc, out: null })).toBe(JSON.stringify(plain.doc));
   });
 });

@@ -53,7 +53,8 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   try {
     const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, stateFor(m.input, m, state));
+    const used = stateFor(m.input, m, state);
+    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, used);
     if (!result.ok) {
       process.send?.({ id, result });
       return;
@@ -63,7 +64,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     const docNext = (e: Error | null) => {
       if (e || !full) return;
       try {
-        process.send?.({ id, doc: documentTextOf(full) });
+        process.send?.({ id, doc: documentTextOf(full, used) });
       } catch (x) {
         failure(id, x);
       }

@@ -17,6 +17,7 @@ import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext, RenderFn, RenderOutput } from '../../renderers/types';
 import { parsedInput } from '../api/body';
 import { createHashMemo, documentHash, documentHashByParts, filesHash, type HashMemo } from '../state/hash';
+import { serializeByItems } from '../state/json-by-items';
 import { GENERATION_SLOT, stageFiles, type StagedFiles } from './staging';
 
 /**
@@ -49,8 +50,23 @@ export interface RenderedDocument {
   out: RenderOutput | null;
 }
 
-/** The validated document (defaults filled in) as JSON text: the caller parses it only where it reads it. */
-export const documentTextOf = (r: RenderedDocument): string => JSON.stringify(r.doc);
+/**
+ * The validated document (defaults filled in) as JSON text: the caller parses
+ * it only where it reads it. With `state.texts`, the text of each listener
+ * and pool the memo kept (frozen: it cannot change) is written once and
+ * reused (serializeByItems): the same text as JSON.stringify of the whole.
+ */
+export function documentTextOf(r: RenderedDocument, state: PrepareState = {}): string {
+  const texts = state.texts;
+  if (!texts) return JSON.stringify(r.doc);
+  const parts = serializeByItems(r.doc, (v) => JSON.stringify(v), (_kind, v) => {
+    if (!v || typeof v !== 'object' || !Object.isFrozen(v)) return JSON.stringify(v);
+    let t = texts.get(v);
+    if (t === undefined) texts.set(v, (t = JSON.stringify(v)));
+    return t;
+  });
+  return parts ? parts.join('') : JSON.stringify(r.doc);
+}
 
 /** What validation and rendering found, before the hash: `full` is null for a dry run. */
 export type PrepareResult = (PreparedHead & { full: RenderedDocument | null }) | { ok: false; errors: ValidationError[] };
@@ -85,9 +101,11 @@ export interface PrepareOptions {
 export interface PrepareState {
   memo?: ValidationMemo;
   hashMemo?: HashMemo;
+  /** the JSON text of the validated listeners and pools the memo keeps, by object */
+  texts?: WeakMap<object, string>;
 }
 
-export const createPrepareState = (): PrepareState => ({ memo: createValidationMemo(), hashMemo: createHashMemo() });
+export const createPrepareState = (): PrepareState => ({ memo: createValidationMemo(), hashMemo: createHashMemo(), texts: new WeakMap() });
 
 /**
  * Bodies up to this size are validated by changes. The memo of a document
@@ -162,9 +180,10 @@ export function createInProcessPreparer(context: RenderContext, render: RenderFn
   const state = createPrepareState();
   return async (raw, o) => {
     const input = parsedInput(raw);
-    const r = prepareAndStage(input, o?.context ?? context, render, o, stateFor(raw, o, state));
+    const used = stateFor(raw, o, state);
+    const r = prepareAndStage(input, o?.context ?? context, render, o, used);
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, state)), docText: Promise.resolve(full && documentTextOf(full)) };
+    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, state)), docText: Promise.resolve(full && documentTextOf(full, used)) };
   };
 }

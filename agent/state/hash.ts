@@ -1,5 +1,6 @@
 /** Content hashes: a document's identity for the generation check and the heartbeat's config_hash. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { serializeByItems } from './json-by-items';
 
 /** JSON with object keys sorted at every level, so equal content gives equal text (V8's own serializer does the rest). */
 export function canonicalJson(v: unknown): string {
@@ -37,39 +38,20 @@ export interface DocumentItemTexts {
 
 /**
  * documentHash(input), the same value, with the canonical text of each
- * listener and pool whose JSON text is unchanged taken from `memo`. An
- * array's canonical JSON is its items' canonical JSON joined: the rest of
- * the document is serialized with a marker in place of each array, and the
- * marker replaced.
+ * listener and pool whose JSON text is unchanged taken from `memo`
+ * (serializeByItems); `memo` then holds this document's.
  */
 export function documentHashByParts(input: unknown, texts: DocumentItemTexts, memo: HashMemo): string {
   const lb = (input as { loadbalancer?: { listeners?: unknown; pools?: unknown } } | null)?.loadbalancer;
-  const listeners = lb?.listeners;
-  const pools = lb?.pools;
-  if (!Array.isArray(listeners) || !Array.isArray(pools) || listeners.length !== texts.listeners.length || pools.length !== texts.pools.length) return documentHash(input);
-  // a marker no document holds: a nonce of this call (a document may hold any string, never one it cannot know)
-  const nonce = randomBytes(16).toString('hex');
-  const marks = { listeners: `listeners ${nonce}`, pools: `pools ${nonce}` };
-  const shell = canonicalJson({ ...(input as object), loadbalancer: { ...lb, listeners: marks.listeners, pools: marks.pools } });
+  if (!Array.isArray(lb?.listeners) || !Array.isArray(lb?.pools) || lb.listeners.length !== texts.listeners.length || lb.pools.length !== texts.pools.length) return documentHash(input);
   const next = createHashMemo();
-  const joined = (items: unknown[], keys: string[], kept: Map<string, string>, into: Map<string, string>) => {
-    const out: string[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const c = into.get(keys[i]) ?? kept.get(keys[i]) ?? canonicalJson(items[i]);
-      into.set(keys[i], c);
-      out.push(c);
-    }
-    return `[${out.join(',')}]`;
-  };
-  const l = JSON.stringify(marks.listeners);
-  const p = JSON.stringify(marks.pools);
-  const at = (m: string) => (shell.indexOf(m) === shell.lastIndexOf(m) ? shell.indexOf(m) : -1);
-  const li = at(l);
-  const pi = at(p);
-  if (li < 0 || pi < 0) return documentHash(input);
-  const parts = li < pi
-    ? [shell.slice(0, li), joined(listeners, texts.listeners, memo.listeners, next.listeners), shell.slice(li + l.length, pi), joined(pools, texts.pools, memo.pools, next.pools), shell.slice(pi + p.length)]
-    : [shell.slice(0, pi), joined(pools, texts.pools, memo.pools, next.pools), shell.slice(pi + p.length, li), joined(listeners, texts.listeners, memo.listeners, next.listeners), shell.slice(li + l.length)];
+  const parts = serializeByItems(input, canonicalJson, (kind, value, i) => {
+    const key = texts[kind][i];
+    const c = next[kind].get(key) ?? memo[kind].get(key) ?? canonicalJson(value);
+    next[kind].set(key, c);
+    return c;
+  });
+  if (!parts) return documentHash(input);
   Object.assign(memo, next);
   const h = createHash('sha256');
   for (const x of parts) h.update(x);
