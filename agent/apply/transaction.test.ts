@@ -7,7 +7,7 @@ import { nullLogger } from '../log';
 import { createStateStore } from '../state/store';
 import { haproxyCapabilities } from '../../renderers/capabilities';
 import { createInProcessPreparer } from './prepare';
-import { createApplier } from './transaction';
+import { createApplier, WHERE_MAX_CHARS } from './transaction';
 import type { RenderFn } from '../../renderers/types';
 import type { Engine } from '../engines/types';
 
@@ -109,6 +109,16 @@ describe('the apply transaction', () => {
     expect(applier.lastApply()).toMatchObject({ generation: 2, path: 'reload', reason: 'the configuration changes beyond members' });
     await new Promise((r) => setImmediate(r));
     expect(applier.lastApply()?.reason).toBe('the configuration changes beyond members (first at loadbalancer.listeners[0].timeout_client_data)');
+    // a large document is not parsed twice for it: the reason stands as it is
+    const big = doc(3, 8);
+    const m0 = big.loadbalancer.pools[0].members[0];
+    for (let i = 0; big.loadbalancer.pools[0].members.length * 250 < WHERE_MAX_CHARS; i++) {
+      big.loadbalancer.pools[0].members.push({ ...m0, member_id: `extra-${i}`, name: 'x'.repeat(200), protocol_port: 20000 + i });
+    }
+    big.loadbalancer.listeners[0].timeout_client_data = 4321;
+    expect(await applier.apply(big)).toMatchObject({ reloaded: true });
+    await new Promise((r) => setImmediate(r));
+    expect(applier.lastApply()).toMatchObject({ generation: 3, reason: 'the configuration changes beyond members' });
   });
 
   it('reports every validation error with its path (400) and remembers the refusal', async () => {

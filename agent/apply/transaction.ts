@@ -73,6 +73,9 @@ export interface ApplierDeps {
   context?: () => RenderContext;
 }
 
+/** Documents up to this size (both texts together) get where they first differ in the reason of a reload. */
+export const WHERE_MAX_CHARS = 512 * 1024;
+
 /** Creates the applier over an engine, a renderer and a state store. */
 export function createApplier(d: ApplierDeps): Applier {
   const now = d.now ?? (() => new Date());
@@ -349,8 +352,9 @@ export function createApplier(d: ApplierDeps): Applier {
       if (runtime && !runtime.ok) why = runtime.reason;
       if (!runtime && live) why = `${d.engine.name} applies every change by reloading`;
       // where the document changes beyond members (a runtime plan implies a live state): for the log and details,
-      // not worth parsing both before the answer
-      const where = runtime && !runtime.ok && runtime.reason.includes('beyond members')
+      // not worth parsing both before the answer; nor at all for large documents, whose two parses (several MiB
+      // of objects for the daemon to collect) would slow the next apply more than the pointer is worth
+      const where = runtime && !runtime.ok && runtime.reason.includes('beyond members') && text.length + live!.state.documentText.length <= WHERE_MAX_CHARS
         ? () => firstDifference(JSON.parse(live!.state.documentText), JSON.parse(text)) ?? 'the rendering'
         : undefined;
       if (live && runtime?.ok) {

@@ -43,12 +43,19 @@ export function filterServerState(dump: string, next: ServePlan): string {
   if (Math.min(be, srv, addr, port, admin, weight) < 0) return `${FORMAT_VERSION}\n`;
   const want = new Map<string, string>();
   for (const p of next.pools) for (const m of p.members) want.set(`${p.key} ${m.id}`, `${canonicalIp(m.address)} ${m.port} ${m.weight} ${m.enabled ? 0 : 1}`);
-  const kept = lines.slice(1).filter((l) => {
-    if (l.startsWith('#') || l.trim() === '') return false;
-    const f = l.trim().split(/\s+/);
+  const kept: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (l === '' || l.startsWith('#')) continue;
+    // haproxy separates the fields with one space; anything else is split the slow way (the daemon runs
+    // interpreted: with thousands of members this loop is on the apply's path, beside the check)
+    let f = l.split(' ');
+    if (f.length !== cols.length) f = l.trim().split(/\s+/);
+    const expected = want.get(`${f[be]} ${f[srv]}`);
+    if (expected === undefined) continue;
     const maint = Number(f[admin]) & ADMIN_FORCED_MAINT ? 1 : 0;
-    return want.get(`${f[be]} ${f[srv]}`) === `${canonicalIp(f[addr])} ${f[port]} ${f[weight]} ${maint}`;
-  });
+    if (expected === `${canonicalIp(f[addr])} ${f[port]} ${f[weight]} ${maint}`) kept.push(l);
+  }
   return [FORMAT_VERSION, header, ...kept, ''].join('\n');
 }
 
