@@ -8,7 +8,7 @@ import type { Document, Listener, Pool } from '../../schemas';
 import type { RenderContext, ServePlan } from '../types';
 import { haproxyWord } from '../escape';
 import { hstsHeaderValue } from '../hsts';
-import { backendName, buildBackend, isHttpMode } from './build-backend';
+import { backendName, buildBackend, isHttpMode, type BackendOptions } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
@@ -197,6 +197,58 @@ function frontend(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileS
   };
 }
 
+/**
+ * A view built for a frozen listener (and pool): the validation worker keeps
+ * the listeners and pools of the last document frozen and hands the same
+ * objects to the next render when their text is unchanged
+ * (schemas/validate.ts ValidationMemo). What a view depends on besides them
+ * is `deps`; the files it wrote are replayed into the sink.
+ */
+interface Built<T> {
+  deps: string;
+  view: T;
+  files: [string, string][];
+  secrets: string[];
+}
+
+const builtFrontends = new WeakMap<Listener, Built<FrontendView>>();
+const builtBackends = new WeakMap<Listener, WeakMap<Pool, Built<BackendView>>>();
+
+/**
+ * `build`'s view, or the one built before for the same frozen inputs and
+ * `deps`. Objects that are not frozen may change under a cache: they are
+ * built every time, as are views a renderer would have to share otherwise.
+ */
+function reuse<T>(frozen: boolean, hit: Built<T> | undefined, deps: string, sink: FileSink, build: (s: FileSink) => T, keep: (b: Built<T>) => void): T {
+  if (!frozen) return build(sink);
+  if (hit?.deps === deps) {
+    for (const [name, content] of hit.files) sink.files[name] = content;
+    sink.secrets.push(...hit.secrets);
+    return hit.view;
+  }
+  const own: FileSink = { files: {}, secrets: [] };
+  const view = build(own);
+  const files = Object.entries(own.files);
+  for (const [name, content] of files) sink.files[name] = content;
+  sink.secrets.push(...own.secrets);
+  keep({ deps, view: Object.freeze(view), files, secrets: own.secrets });
+  return view;
+}
+
+function frontendOf(pl: ListenerPlan, vips: string[], maxconn: number, sink: FileSink): FrontendView {
+  const deps = JSON.stringify([pl.enabled, vips, maxconn, pl.pools.map((p) => p.pool_id)]);
+  return reuse(Object.isFrozen(pl.l), builtFrontends.get(pl.l), deps, sink, (s) => frontend(pl, vips, maxconn, s), (b) => builtFrontends.set(pl.l, b));
+}
+
+function backendOf(l: Listener, p: Pool, o: BackendOptions, sink: FileSink): BackendView {
+  let byPool = builtBackends.get(l);
+  const deps = JSON.stringify([o.ipv6, o.peers]);
+  return reuse(Object.isFrozen(l) && Object.isFrozen(p), byPool?.get(p), deps, sink, (s) => buildBackend(l, p, o, s), (b) => {
+    if (!byPool) builtBackends.set(l, (byPool = new WeakMap()));
+    byPool.set(p, b);
+  });
+}
+
 /** What the engine serves with this view: the one answer verification, diagnosis and the heartbeat read. */
 function servePlan(doc: Document, plans: ListenerPlan[], vips: string[], backends: BackendView[]): ServePlan {
   const members = new Map(backends.map((b) => [b.name, b.members] as const));
@@ -229,9 +281,10 @@ export function buildHaproxyView(doc: Document, ctx: RenderContext, sink: FileSi
   // in steps of CHECK_BUDGET_STEP: a member added or removed rarely moves maxconn, so it stays a runtime change
   const { maxconn, strictLimits } = sizeGlobal(ctx.fdLimit, binds, stepUp(checked), stepUp(checkFdEstimate(checkedPools)));
   const runDir = haproxyWord(ctx.runDir.replace(/\/+$/, ''), 'the run directory');
-  const frontends = plans.map((pl) => frontend(pl, vips, maxconn, sink));
+  const frontends = plans.map((pl) => frontendOf(pl, vips, maxconn, sink));
   const peers = peersOf(doc);
-  const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => buildBackend(pl.l, p, { ipv6, peers: peers?.name ?? null }, sink)));
+  const backendOptions: BackendOptions = { ipv6, peers: peers?.name ?? null };
+  const backends: BackendView[] = plans.flatMap((pl) => pl.pools.map((p) => backendOf(pl.l, p, backendOptions, sink)));
   const view: HaproxyView = {
     global: {
       loadbalancerId: haproxyWord(doc.loadbalancer.loadbalancer_id, 'a loadbalancer_id'),
