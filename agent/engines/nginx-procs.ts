@@ -13,13 +13,35 @@ export interface ProcInfo {
   title: string;
 }
 
-/** Every process of the machine with its parent and title (an injectable seam for tests). */
-export type ProcessLister = () => ProcInfo[];
+/**
+ * The processes of the machine with their parent and title (an injectable
+ * seam for tests); given `parent`, at least every child of it (the callers
+ * filter by parent).
+ */
+export type ProcessLister = (parent?: number) => ProcInfo[];
 
-/** The real lister over /proc. */
-export const listProcesses: ProcessLister = () => {
+/**
+ * The children of `pid` as the kernel lists them (`/proc/PID/task/PID/children`:
+ * nginx's master is single-threaded), or null where the kernel has no such
+ * file (CONFIG_PROC_CHILDREN) or the process is gone.
+ */
+function childPids(pid: number): string[] | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((x) => x !== '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The real lister over /proc. With `parent`, only its children are read: a
+ * reload's polls read nginx's processes, not the machine's (~1 ms for 70
+ * processes, interpreted, at every poll).
+ */
+export const listProcesses: ProcessLister = (parent) => {
   const out: ProcInfo[] = [];
-  for (const name of fs.readdirSync('/proc')) {
+  const names = (parent !== undefined ? childPids(parent) : null) ?? fs.readdirSync('/proc');
+  for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');

@@ -148,7 +148,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
     const base: EngineStatus = { running: false, masterPid: null, workerPid: null, oldWorkerPids: [], reloads: counters.reloads, failedReloads: counters.failed, statsSocket: statusSocket, masterSocket: '' };
     const pid = masterPid();
     if (pid === null) return base;
-    const w = nginxWorkers(pid, listProcs());
+    const w = nginxWorkers(pid, listProcs(pid));
     return { ...base, running: true, masterPid: pid, workerPid: w.current[0] ?? null, workerPids: w.current, oldWorkerPids: w.old };
   };
 
@@ -210,7 +210,7 @@ export function createNginxEngine(o: NginxOptions): Engine {
     async stop(graceMs = 5000) {
       const pid = masterPid();
       if (pid === null) return;
-      const workers = () => listProcs().filter((p) => p.ppid === pid).map((p) => p.pid);
+      const workers = () => listProcs(pid).filter((p) => p.ppid === pid).map((p) => p.pid);
       // SIGQUIT: graceful, workers finish their requests; then SIGTERM (fast); then SIGKILL, workers too
       o.runner.kill(pid, 'SIGQUIT');
       const deadline = now() + graceMs;
