@@ -7,15 +7,23 @@ import type { ServePlan } from '../../renderers/types';
 import type { Engine } from '../engines/types';
 import { pollDelayMs } from '../poll';
 
+/** A settled promise's value, or its reason thrown. */
+function settledValue<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
+
 /** Null when the running engine serves what it should, else the reason. */
 export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
   if (!engine.info || !engine.stats) return `${engine.name} offers neither a verification nor stats`;
-  const status = await engine.status();
+  // the three questions at once (one round trip, not three); the answers are read in order, as if asked so
+  const [s, i, r] = await Promise.allSettled([engine.status(), engine.info(), frontends.length ? engine.stats({ frontendsOnly: true }) : null]);
+  const status = settledValue(s);
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
-  const info = await engine.info();
+  const info = settledValue(i);
   if (Number(info.Pid) !== status.workerPid) return `the stats socket answers for pid ${info.Pid}, not the new worker ${status.workerPid}`;
-  if (frontends.length === 0) return null;
-  const rows = await engine.stats({ frontendsOnly: true });
+  const rows = settledValue(r);
+  if (!rows) return null;
   const open = new Set(rows.filter((r) => r.svname === 'FRONTEND' && r.status === 'OPEN').map((r) => r.pxname));
   const missing = frontends.filter((f) => !open.has(f));
   return missing.length ? `listeners not open: ${missing.join(', ')}` : null;
