@@ -1,7 +1,7 @@
 import type { Engine, EngineStatus, StatRow } from '../engines/types';
 import { verifyServing } from './verify';
 
-const running: EngineStatus = { running: true, masterPid: 1, workerPid: 42, oldWorkerPids: [], reloads: 1, failedReloads: 0 };
+const running: EngineStatus = { running: true, masterPid: 1, workerPid: 42, oldWorkerPids: [], reloads: 1, failedReloads: 0, statsSocket: '/run/s.sock', masterSocket: '/run/m.sock' };
 
 /** An engine whose answers come only once all three questions were asked. */
 function engine(o: { status?: EngineStatus | Error; pid?: string; open?: string[] }) {
