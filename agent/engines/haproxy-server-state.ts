@@ -8,7 +8,7 @@
  * the same address and port are kept (a removed or moved member starts afresh).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { replaceFile } from '../durable-fs';
 import type { ServePlan } from '../../renderers/types';
 
 /** The only format haproxy 2.x writes and reads. */
@@ -59,13 +59,6 @@ export function filterServerState(dump: string, next: ServePlan): string {
   return [FORMAT_VERSION, header, ...kept, ''].join('\n');
 }
 
-/** Writes the state file (temp + rename: haproxy never reads half of one); in the run dir, no fsync needed. */
-export function writeServerState(file: string, content: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  fs.writeFileSync(tmp, content, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
-
 /**
  * Writes the state file, or when that fails (a full disk) leaves it empty:
  * member health then starts from the checks, never from stale states of an
@@ -74,10 +67,10 @@ export function writeServerState(file: string, content: string): void {
  */
 export function writeServerStateOrEmpty(file: string, content: string): boolean {
   try {
-    writeServerState(file, content);
+    // temp + rename, no temp left when it fails: haproxy never reads half of one; in the run dir, no fsync needed
+    replaceFile(file, content, 0o600);
     return true;
   } catch {
-    fs.rmSync(path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`), { force: true });
     try {
       // truncating frees pages and needs none
       fs.truncateSync(file, 0);
