@@ -73,7 +73,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     const hashNext = (e: Error | null) => {
       if (e) return;
       try {
-        process.send?.({ id, hash: hashOf(input, state) }, docNext);
+        process.send?.({ id, hash: hashOf(input, used) }, docNext);
       } catch (x) {
         failure(id, x);
       }

@@ -184,6 +184,6 @@ export function createInProcessPreparer(context: RenderContext, render: RenderFn
     const r = prepareAndStage(input, o?.context ?? context, render, o, used);
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, state)), docText: Promise.resolve(full && documentTextOf(full, used)) };
+    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, used)), docText: Promise.resolve(full && documentTextOf(full, used)) };
   };
 }

@@ -1,6 +1,7 @@
 /** Content hashes: a document's identity for the generation check and the heartbeat's config_hash. */
 import { createHash } from 'node:crypto';
-import { serializeByItems } from './json-by-items';
+import type { ItemTexts } from '../../schemas/validate';
+import { serializeByItems, type ItemArray } from './json-by-items';
 
 /** JSON with object keys sorted at every level, so equal content gives equal text (V8's own serializer does the rest). */
 export function canonicalJson(v: unknown): string {
@@ -30,18 +31,12 @@ export interface HashMemo {
 
 export const createHashMemo = (): HashMemo => ({ listeners: new Map(), pools: new Map() });
 
-/** The JSON text of each listener and pool of `input`, in order (what validation by parts saw: schemas/validate.ts). */
-export interface DocumentItemTexts {
-  listeners: string[];
-  pools: string[];
-}
-
 /**
  * documentHash(input), the same value, with the canonical text of each
  * listener and pool whose JSON text is unchanged taken from `memo`
  * (serializeByItems); `memo` then holds this document's.
  */
-export function documentHashByParts(input: unknown, texts: DocumentItemTexts, memo: HashMemo): string {
+export function documentHashByParts(input: unknown, texts: Pick<ItemTexts, ItemArray>, memo: HashMemo): string {
   const lb = (input as { loadbalancer?: { listeners?: unknown; pools?: unknown } } | null)?.loadbalancer;
   if (!Array.isArray(lb?.listeners) || !Array.isArray(lb?.pools) || lb.listeners.length !== texts.listeners.length || lb.pools.length !== texts.pools.length) return documentHash(input);
   const next = createHashMemo();
