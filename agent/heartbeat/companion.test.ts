@@ -47,4 +47,39 @@ describe('heartbeat companion', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('before a reload: haproxy\'s counters are taken (the reload resets them); nginx\'s reading is not built (its totals are the agent\'s and survive the reload)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
+    const sock = path.join(dir, 'haproxy.sock');
+    const asked: string[] = [];
+    const stats = net.createServer((c) => c.once('data', (d) => {
+      asked.push(d.toString().trim());
+      c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: 7 }], []) : showInfo(9, 9));
+    }));
+    await new Promise<void>((r) => stats.listen(sock, r));
+    const base = {
+      config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [], stateDir: dir } as unknown as AgentConfig,
+      log: nullLogger(),
+      applied: () => ({ generation: 5, hash: 'h5', document: {}, serves: heartbeatPlan([{ id: 'l' }], {}) }),
+      engineStatus: async () => ({ running: true, statsSocket: sock }) as EngineStatus,
+    };
+    let readings = 0;
+    const haproxy = startHeartbeatCompanion(base as unknown as DaemonView);
+    const nginx = startHeartbeatCompanion({ ...base, engineReading: async () => (readings++, null) } as unknown as DaemonView);
+    try {
+      await haproxy.beforeReload!();
+      expect(asked.some((q) => q.startsWith('show stat'))).toBe(true);
+      const counters = JSON.parse(fs.readFileSync(path.join(dir, COUNTERS_FILE), 'utf8'));
+      expect(JSON.stringify(counters)).toContain('"stot":7');
+      asked.length = 0;
+      await nginx.beforeReload!();
+      expect(readings).toBe(0);
+      expect(asked).toEqual([]);
+    } finally {
+      await haproxy.stop();
+      await nginx.stop();
+      await new Promise((r) => stats.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
