@@ -50,12 +50,26 @@ function nginxFitExample(d: any): any {
   return d;
 }
 
-/** Resolves once the engine's reload count has not moved for 4 s (nginx: health-driven re-renders done). */
-async function settled(agent: AgentProcess): Promise<void> {
+/**
+ * How long after an apply the agent's monitors may still change a member's state: a member that does not answer
+ * goes DOWN after `max_retries_down` failed checks `delay` apart, each given `timeout` (agent/health/monitor.ts).
+ */
+function healthDecidedMs(d: any): number {
+  const hms = d.loadbalancer.pools.map((p: any) => p.healthmonitor).filter((h: any) => h?.admin_state_up);
+  return Math.max(0, ...hms.map((h: any) => (h.delay * Math.max(h.max_retries_down, h.max_retries) + h.timeout) * 1000));
+}
+
+/**
+ * Resolves once the engine's reload count has not moved for 4 s, and (nginx) once the monitors had the time to
+ * decide every member (`decidedMs` since the apply at `appliedAt`): nginx renders a DOWN member `down`, so the
+ * files, and the cost of checking them, change when its members go DOWN. The applies and the floor are then
+ * measured on the same files.
+ */
+async function settled(agent: AgentProcess, appliedAt = 0, decidedMs = 0): Promise<void> {
   const reloads = async () => (await agent.api('GET', '/v1/details')).body.engine_process?.reloads as number;
   let last = await reloads();
   let since = Date.now();
-  while (Date.now() - since < 4000) {
+  while (Date.now() - since < 4000 || Date.now() - appliedAt < decidedMs) {
     await new Promise((r) => setTimeout(r, 250));
     const now = await reloads();
     if (now !== last) [last, since] = [now, Date.now()];
@@ -99,13 +113,14 @@ async function bench(engineName: EngineName): Promise<void> {
       const base = await make();
       const runs = 10;
       // the first apply of a document starts its health checks; with nginx the agent re-renders as members
-      // change state: measure once the engine's reload count holds still
+      // change state: measure once every member's state is decided and the engine's reload count holds still
       const first = structuredClone(base);
       first.generation = ++generation;
       // a timeout neither of the measured runs uses: the first of them reloads too
       first.loadbalancer.listeners[0][timeoutKey] = timeoutBase + 2;
+      const appliedAt = Date.now();
       await agent.api('PUT', '/v1/loadbalancer', first);
-      await settled(agent);
+      await settled(agent, appliedAt, engineName === 'nginx' ? healthDecidedMs(first) : 0);
       const put = await runScenario({
         name: `${name}: PUT -> serving (full apply)`, runs,
         // the bytes a controller sends: serializing the document is the client's work, not the agent's
