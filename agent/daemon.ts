@@ -5,6 +5,7 @@
  * listen, then tell systemd READY=1. Stopping the daemon never stops the proxy.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as https from 'node:https';
 import type { RenderContext, ServePlan } from '../renderers/types';
 import { createApp } from './api/routes';
@@ -12,6 +13,7 @@ import { createApiServer, listen } from './api/server';
 import type { Preparer } from './apply/prepare';
 import { createApplier, type Applier, type ApplyStep } from './apply/transaction';
 import { createWorkerPreparer } from './apply/worker-preparer';
+import { CODE_CACHE_FILE } from './worker/main';
 import { readTlsMaterial, type AgentConfig } from './config';
 import { buildDetails, type HeartbeatReport } from './details';
 import { createNginxRuntime, type EngineRuntime } from './engines/nginx-runtime';
@@ -89,7 +91,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const info = buildInfo({ engine: version, engineName: engine.name, openssl: await opensslVersion(runner), amphoraId: cfg.amphoraId, capabilities });
   log.info('starting', { agent_version: info.agent_version, engine: version.full, state_dir: cfg.stateDir, run_dir: cfg.runDir });
 
-  const preparer = createPreparer(context);
+  const preparer = createPreparer(context, path.join(cfg.stateDir, CODE_CACHE_FILE));
   const notifier: Notifier = createNotifier({ env: o.env ?? process.env, log, runner });
   const companions: Companion[] = [];
   let ready = false; // systemd hears RELOADING/READY around applies only once the first READY went out
@@ -184,8 +186,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
  * Compiled (dist/), validation and rendering run in a worker process that exits
  * when idle; under ts-jest (no compiled worker file) they run in this thread.
  */
-function createPreparer(context: RenderContext): { prepare: Preparer; close(): Promise<void> } {
-  if (__filename.endsWith('.js')) return createWorkerPreparer({ context, onIdle: collectGarbage });
+function createPreparer(context: RenderContext, codeCacheFile: string): { prepare: Preparer; close(): Promise<void> } {
+  if (__filename.endsWith('.js')) return createWorkerPreparer({ context, onIdle: collectGarbage, codeCacheFile });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createInProcessPreparer } = require('./apply/prepare') as typeof import('./apply/prepare');
   return { prepare: createInProcessPreparer(context), close: async () => undefined };

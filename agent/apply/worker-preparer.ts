@@ -15,6 +15,7 @@ import { childEnv } from '../process-runner';
 import type { Prepared, PreparedFull, PreparedHead, PrepareResult, Preparer } from './prepare';
 import type { StorageFullFields, WorkerRequest } from './prepare-worker';
 import { readFiles, type StagedFiles } from './staging';
+import { CODE_CACHE_ENV } from '../worker/main';
 
 /**
  * The worker's V8 old generation, MiB: the largest accepted document needs
@@ -80,10 +81,14 @@ type Answer = { id: number } & (
 /** What V8 prints when a heap limit is reached. */
 const OUT_OF_MEMORY = /heap limit|heap out of memory|allocation failed/i;
 
-/** A preparer backed by one lazily started worker process, stopped when idle. */
-export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void; heapMb?: number }): WorkerPreparer {
+/**
+ * A preparer backed by one lazily started worker process, stopped when idle.
+ * `codeCacheFile`: where the worker keeps V8's code cache of its bundle (agent/worker/main.ts).
+ */
+export function createWorkerPreparer(o: { context: RenderContext; idleMs?: number; workerFile?: string; onIdle?: () => void; heapMb?: number; codeCacheFile?: string }): WorkerPreparer {
   const heapMb = o.heapMb ?? WORKER_HEAP_MB;
-  const file = o.workerFile ?? path.join(__dirname, 'prepare-worker.js');
+  const file = o.workerFile ?? path.join(__dirname, '..', 'worker', 'main.js');
+  const env = { ...childEnv(), ...(o.codeCacheFile ? { [CODE_CACHE_ENV]: o.codeCacheFile } : {}) };
   const idleMs = o.idleMs ?? WORKER_IDLE_MS;
   const pending = new Map<number, Pending>();
   let worker: ChildProcess | null = null;
@@ -123,7 +128,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
   };
   const start = (): ChildProcess => {
     // its own V8 flags (not the daemon's lite mode): optimizing compilers, a large young generation, and the heap cap
-    const w = fork(file, [], { env: childEnv(), serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${semiSpaceMb(heapMb)}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const w = fork(file, [], { env, serialization: 'advanced', execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${semiSpaceMb(heapMb)}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     w.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     w.send({ init: o.context });

@@ -16,11 +16,18 @@ import { loadExample } from '../lib/examples';
 import { genLarge } from '../lib/gen-large';
 import { validateDocument } from '../../schemas/validate';
 import { ROOT } from '../lib/agent-harness';
+import { NGINX_GOLDEN_CONTEXT } from '../../renderers/nginx/golden-context';
 
-const workerFile = path.join(ROOT, 'dist/agent/apply/prepare-worker.js');
+/** what the daemon forks: the bundle (dist/agent/worker/bundle.js, scripts/bundle-worker.js) */
+const mainFile = path.join(ROOT, 'dist/agent/worker/main.js');
+/** the compiled modules, what worker/main runs without a bundle */
+const modulesFile = path.join(ROOT, 'dist/agent/apply/prepare-worker.js');
 const context = { capabilities: haproxyCapabilities('2.6.12'), runDir: '/run/amphora-agent', fdLimit: 20000 };
 
-describe('validation worker', () => {
+describe.each([
+  ['bundled, as the daemon runs it', mainFile],
+  ['from the compiled modules', modulesFile],
+])('validation worker, %s', (_how, workerFile) => {
   let idles = 0;
   const w = createWorkerPreparer({ context, idleMs: 200, workerFile, onIdle: () => idles++ });
   afterAll(() => w.close());
@@ -162,5 +169,65 @@ describe('validation worker', () => {
     expect(idles).toBe(before + 1);
     const r = await w.prepare(loadExample('terminated-https-l7'));
     expect(r.ok).toBe(true);
+  });
+});
+
+describe('the bundled worker with its code cache', () => {
+  const examples = ['http-basic', 'mixed-protocols', 'octavia-2025-full', 'terminated-https-l7'];
+  const contexts = { haproxy: context, nginx: NGINX_GOLDEN_CONTEXT };
+  let dir: string;
+  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-cache-'))));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Every example as the preparer answers it: files, hash and validated document (an error's text where refused). */
+  const answers = async (w: ReturnType<typeof createWorkerPreparer>) => {
+    const out: unknown[] = [];
+    for (const name of examples) {
+      const r = await w.prepare(Buffer.from(JSON.stringify(loadExample(name))));
+      out.push(r.ok ? { files: (await r.full)?.out?.files, hash: await r.hash, doc: await r.docText } : r.errors);
+    }
+    return out;
+  };
+
+  it.each(Object.keys(contexts))('%s: the bundle makes its cache after its first document; a new worker takes it and answers as the compiled modules do', async (engine) => {
+    const ctx = contexts[engine as keyof typeof contexts];
+    const cacheFile = path.join(dir, `${engine}-code-cache`);
+    const first = createWorkerPreparer({ context: ctx, workerFile: mainFile, codeCacheFile: cacheFile });
+    let firstAnswers: unknown[];
+    try {
+      firstAnswers = await answers(first);
+      const deadline = Date.now() + 5000;
+      while (!fs.existsSync(cacheFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.statSync(cacheFile).size).toBeGreaterThan(100_000);
+    } finally {
+      await first.close();
+    }
+    const cached = createWorkerPreparer({ context: ctx, workerFile: mainFile, codeCacheFile: cacheFile });
+    const modules = createWorkerPreparer({ context: ctx, workerFile: modulesFile });
+    try {
+      const [a, b] = [await answers(cached), await answers(modules)];
+      expect(a).toEqual(b);
+      expect(firstAnswers).toEqual(b);
+      expect(b.some((x) => !Array.isArray(x))).toBe(true);
+    } finally {
+      await cached.close();
+      await modules.close();
+    }
+  });
+
+  it('bundles no translation of zod\'s messages but English, which its errors are in', async () => {
+    const bundle = fs.readFileSync(path.join(ROOT, 'dist/agent/worker/bundle.js'), 'utf8');
+    expect(bundle).toContain('zod/v4/locales/en.cjs');
+    expect(bundle).not.toContain('zod/v4/locales/de.cjs');
+    const w = createWorkerPreparer({ context, workerFile: mainFile });
+    try {
+      const bad = loadExample('http-basic') as any;
+      bad.loadbalancer.listeners[0].protocol_port = 'eighty';
+      const r = await w.prepare(bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors).toContainEqual({ path: 'loadbalancer.listeners[0].protocol_port', message: 'must be of type number' });
+    } finally {
+      await w.close();
+    }
   });
 });
