@@ -53,19 +53,24 @@ async function main() {
     plugins: [noZodLocales],
   });
 
-  // each renderer reads `templates/` beside its code (path.join(__dirname, 'templates')): in the bundle, beside it
+  // each renderer reads `templates/` beside its code (path.join(__dirname, 'templates')): in the bundle, beside it,
+  // all in one folder, compiled ahead of time into one precompiled.js (renderers/templates.ts)
   const templates = path.join(outDir, 'templates');
   fs.mkdirSync(templates, { recursive: true });
   const seen = new Map();
+  const files = {};
   for (const renderer of fs.readdirSync(path.join(root, 'renderers'))) {
     const dir = path.join(root, 'renderers', renderer, 'templates');
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir)) {
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.njk'))) {
       if (seen.has(name)) throw new Error(`template ${name} of ${renderer} has the name of ${seen.get(name)}'s: the bundled worker keeps them in one folder`);
       seen.set(name, renderer);
       fs.copyFileSync(path.join(dir, name), path.join(templates, name));
+      files[name] = path.join(templates, name);
     }
   }
+  const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));
+  fs.writeFileSync(path.join(templates, PRECOMPILED_FILE), precompileTemplates(files));
 }
 
 main().catch((e) => {

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
+import { compiledTemplate } from '../templates';
 import type { RenderContext, RenderFn, RenderOutput } from '../types';
 import { buildHaproxyView } from './build-view';
 import type { FileSink } from './build-tls';
@@ -16,14 +16,8 @@ import { renderKeepalived } from '../keepalived';
 /** Name of the main file; the agent runs `haproxy -C <configdir> -f <configdir>/haproxy.cfg`. */
 export const HAPROXY_MAIN = 'haproxy.cfg';
 
-// compiled once at load; templates sit beside this file (copied to dist/ by the build)
-const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
-  autoescape: false,
-  throwOnUndefined: true,
-  trimBlocks: true,
-  lstripBlocks: true,
-});
-const TEMPLATE = env.getTemplate('haproxy.cfg.njk', true);
+// compiled once at load (ahead of time by the build: renderers/templates.ts); templates sit beside this file
+const TEMPLATE = compiledTemplate(path.join(__dirname, 'templates'), 'haproxy.cfg.njk');
 
 /** Prints a view model with the haproxy template. */
 export function printHaproxy(view: HaproxyView): string {

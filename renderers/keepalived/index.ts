@@ -3,8 +3,8 @@
  * ACTIVE_STANDBY amphora. Pure, like the haproxy renderer.
  */
 import * as path from 'node:path';
-import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
+import { compiledTemplate } from '../templates';
 import type { RenderContext } from '../types';
 import { buildKeepalivedView, DEFAULT_VRRP_INTERFACE, needsKeepalived } from './build-view';
 import type { KeepalivedView } from './view-model';
@@ -17,13 +17,7 @@ export { KEEPALIVED_MAIN, keepalivedRuntimePaths, OCTAVIA_VRRP_TIMING, type Keep
 /** Kept for callers that named it: the NIC is now `RenderContext.vrrpInterface`. */
 export type KeepalivedContext = RenderContext;
 
-const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
-  autoescape: false,
-  throwOnUndefined: true,
-  trimBlocks: true,
-  lstripBlocks: true,
-});
-const TEMPLATE = env.getTemplate('keepalived.conf.njk', true);
+const TEMPLATE = compiledTemplate(path.join(__dirname, 'templates'), 'keepalived.conf.njk');
 
 /** Prints a keepalived view model. */
 export function printKeepalived(view: KeepalivedView): string {

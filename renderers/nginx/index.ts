@@ -5,8 +5,8 @@
  * in TypeScript; the template only prints it.
  */
 import * as path from 'node:path';
-import * as nunjucks from 'nunjucks';
 import type { Document } from '../../schemas';
+import { compiledTemplate } from '../templates';
 import type { RenderOutput } from '../types';
 import { renderKeepalived } from '../keepalived';
 import { buildNginxView } from './build-view';
@@ -21,14 +21,8 @@ export * from './context';
 export { checkNginx } from './refusals';
 export { configToken } from './token';
 
-// compiled once at load; templates sit beside this file (copied to dist/ by the build)
-const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), {
-  autoescape: false,
-  throwOnUndefined: true,
-  trimBlocks: true,
-  lstripBlocks: true,
-});
-const TEMPLATE = env.getTemplate('nginx.conf.njk', true);
+// compiled once at load (ahead of time by the build: renderers/templates.ts); templates sit beside this file
+const TEMPLATE = compiledTemplate(path.join(__dirname, 'templates'), 'nginx.conf.njk');
 
 /** Prints a view model with the nginx template. */
 export function printNginx(view: NginxView): string {
