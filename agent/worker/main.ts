@@ -3,9 +3,9 @@
  * file). It runs the bundled worker, `bundle.js` beside it
  * (scripts/bundle-worker.js: agent/apply/prepare-worker.ts and all it
  * requires, one file instead of ~150 modules), compiled with V8's code cache
- * when the daemon names a cache file; without a bundle, the compiled modules. A worker starts after every idle
- * pause, so what it costs to start is paid by most applies of a VM that
- * changes now and then.
+ * when the daemon names a cache file; without a bundle, the compiled
+ * modules. A worker starts after every idle pause, so what it costs to start
+ * is paid by most applies of a VM that changes now and then.
  *
  * The cache is written once, a moment after the worker answered its first
  * document (so the functions that document needed are in it too), when there
