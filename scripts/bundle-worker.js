@@ -27,18 +27,8 @@ const noZodLocales = {
   },
 };
 
-async function main() {
-  // the folder holds main.js too (tsc's): only what this script makes is replaced (never a bundle of older code)
-  fs.rmSync(path.join(outDir, 'bundle.js'), { force: true });
-  fs.rmSync(path.join(outDir, 'templates'), { recursive: true, force: true });
-  let esbuild;
-  try {
-    esbuild = require('esbuild');
-  } catch {
-    // a node_modules installed before esbuild was a dependency: the agent runs, its worker from the compiled modules
-    console.warn('bundle-worker: esbuild is not installed (run npm ci): the validation worker runs from the compiled modules, ~40 ms slower to start');
-    return;
-  }
+/** The worker's bundle, dist/agent/worker/bundle.js. */
+async function bundle(esbuild) {
   await esbuild.build({
     entryPoints: [path.join(root, 'dist', 'agent', 'apply', 'prepare-worker.js')],
     outfile: path.join(outDir, 'bundle.js'),
@@ -52,6 +42,28 @@ async function main() {
     logLevel: 'warning',
     plugins: [noZodLocales],
   });
+}
+
+async function main() {
+  // the folder holds main.js too (tsc's): only what this script makes is replaced (never a bundle of older code)
+  fs.rmSync(path.join(outDir, 'bundle.js'), { force: true });
+  fs.rmSync(path.join(outDir, 'templates'), { recursive: true, force: true });
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    // a node_modules installed before esbuild was a dependency: the agent runs, its worker from the compiled modules
+    console.warn('bundle-worker: esbuild is not installed (run npm ci): the validation worker runs from the compiled modules, ~40 ms slower to start');
+    return;
+  }
+  try {
+    await bundle(esbuild);
+  } catch (e) {
+    // esbuild without its binary for this platform, say: the agent runs, its worker from the compiled modules
+    fs.rmSync(path.join(outDir, 'bundle.js'), { force: true });
+    console.warn(`bundle-worker: bundling failed, the validation worker runs from the compiled modules (~40 ms slower to start): ${e.message}`);
+    return;
+  }
 
   // each renderer reads `templates/` beside its code (path.join(__dirname, 'templates')): in the bundle, beside it,
   // all in one folder, compiled ahead of time into one precompiled.js (renderers/templates.ts)

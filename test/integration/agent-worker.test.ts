@@ -215,6 +215,25 @@ describe('the bundled worker with its code cache', () => {
     }
   });
 
+  it('without a bundle (a build that could not make one), worker/main runs the compiled modules', async () => {
+    // worker/main.js as the build leaves it, with no bundle.js beside it and the compiled modules where it looks
+    const tree = path.join(dir, 'no-bundle');
+    fs.mkdirSync(path.join(tree, 'agent', 'worker'), { recursive: true });
+    fs.copyFileSync(mainFile, path.join(tree, 'agent', 'worker', 'main.js'));
+    fs.symlinkSync(path.join(ROOT, 'dist', 'agent', 'apply'), path.join(tree, 'agent', 'apply'));
+    const w = createWorkerPreparer({ context, workerFile: path.join(tree, 'agent', 'worker', 'main.js'), codeCacheFile: path.join(tree, 'cache') });
+    try {
+      const r = await w.prepare(loadExample('http-basic'));
+      expect(r.ok).toBe(true);
+      if (r.ok) expect((await r.full)?.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+      // nothing to cache without a bundle
+      await new Promise((res) => setTimeout(res, 1500));
+      expect(fs.existsSync(path.join(tree, 'cache'))).toBe(false);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('bundles no translation of zod\'s messages but English, which its errors are in', async () => {
     const bundle = fs.readFileSync(path.join(ROOT, 'dist/agent/worker/bundle.js'), 'utf8');
     expect(bundle).toContain('zod/v4/locales/en.cjs');
