@@ -46,13 +46,14 @@ export function writeFileAtomic(file: string, content: string, mode = 0o600, bef
  * Replaces `file` atomically for the processes that read it (a temp file
  * renamed over it: a reader sees the old or the new content), without
  * syncing: for what describes running processes, which a reboot ends anyway
- * (what the engine was verified to load, counters taken before a reload).
+ * (what the engine was verified to load, counters taken before a reload), or
+ * whose loss costs only time (the validation worker's code cache).
  * An agent that crashes reads it back from the page cache; a power loss may
  * lose the last write, never leave half of one in place of a whole file
  * that was synced before. Off the fsyncs, it costs an apply nothing on slow
  * storage (a network block device syncs in milliseconds).
  */
-export function replaceFile(file: string, content: string, mode = 0o600): void {
+export function replaceFile(file: string, content: string | Uint8Array, mode = 0o600): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
   try {
     fs.writeFileSync(tmp, content, { mode });

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { replaceFile } from '../durable-fs';
 
 /** The environment variable that names the code cache file (the daemon sets it; absent: no cache). */
 export const CODE_CACHE_ENV = 'AMPHORA_AGENT_WORKER_CODE_CACHE';
@@ -29,14 +30,12 @@ export const BUNDLE = path.join(__dirname, 'bundle.js');
 /** How long after the first answer the cache is made. */
 export const CACHE_AFTER_MS = 1000;
 
-/** Replaces `file` with `data` (temp file and rename); a failure is ignored: the next worker compiles without it. */
+/** Replaces the cache (replaceFile: temp file and rename, none left behind); a failure is ignored: the next worker compiles without it. */
 function writeCache(file: string, data: Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    replaceFile(file, data, 0o600);
   } catch {
-    fs.rmSync(tmp, { force: true });
+    // no cache: only the start-up time
   }
 }
 

@@ -216,11 +216,12 @@ describe('the bundled worker with its code cache', () => {
   });
 
   it('without a bundle (a build that could not make one), worker/main runs the compiled modules', async () => {
-    // worker/main.js as the build leaves it, with no bundle.js beside it and the compiled modules where it looks
+    // the compiled agent as the build leaves it, with worker/main.js and no bundle.js beside it
     const tree = path.join(dir, 'no-bundle');
+    const agentDir = path.join(ROOT, 'dist', 'agent');
     fs.mkdirSync(path.join(tree, 'agent', 'worker'), { recursive: true });
     fs.copyFileSync(mainFile, path.join(tree, 'agent', 'worker', 'main.js'));
-    fs.symlinkSync(path.join(ROOT, 'dist', 'agent', 'apply'), path.join(tree, 'agent', 'apply'));
+    for (const e of fs.readdirSync(agentDir)) if (e !== 'worker') fs.symlinkSync(path.join(agentDir, e), path.join(tree, 'agent', e));
     const w = createWorkerPreparer({ context, workerFile: path.join(tree, 'agent', 'worker', 'main.js'), codeCacheFile: path.join(tree, 'cache') });
     try {
       const r = await w.prepare(loadExample('http-basic'));
