@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { createHaproxyEngine } from '../agent/engines/haproxy';
 import { createNginxEngine } from '../agent/engines/nginx';
 import type { Engine } from '../agent/engines/types';
+import { checkTargets } from '../agent/health/targets';
 import { systemRunner } from '../agent/process-runner';
 import { queryUnixSocket } from '../agent/unix-socket';
 import { AgentProcess, freePort, makeCerts, tempDir } from '../test/lib/agent-harness';
@@ -25,6 +26,7 @@ import { toLoopback } from '../test/lib/agent-docs';
 import { EXAMPLES_DIR } from '../test/lib/examples';
 import { closeServers, largeDoc, memberServers } from './lib/fixtures';
 import { binaryVersion, printHeader, printResult, runScenario } from './lib/runbench';
+import { validateDocument } from '../schemas/validate';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const NGINX = '/usr/sbin/nginx';
@@ -51,12 +53,13 @@ function nginxFitExample(d: any): any {
 }
 
 /**
- * How long after an apply the agent's monitors may still change a member's state: a member that does not answer
- * goes DOWN after `max_retries_down` failed checks `delay` apart, each given `timeout` (agent/health/monitor.ts).
+ * How long after an apply the agent's monitors may still change a member's state: each member they check
+ * (checkTargets) goes DOWN after `fall` failed checks `delayMs` apart, or UP after `rise`, each given `timeoutMs`.
  */
 function healthDecidedMs(d: any): number {
-  const hms = d.loadbalancer.pools.map((p: any) => p.healthmonitor).filter((h: any) => h?.admin_state_up);
-  return Math.max(0, ...hms.map((h: any) => (h.delay * Math.max(h.max_retries_down, h.max_retries) + h.timeout) * 1000));
+  const v = validateDocument(d);
+  if (!v.ok) throw new Error(`the bench's document is invalid: ${JSON.stringify(v.errors.slice(0, 3))}`);
+  return Math.max(0, ...checkTargets(v.doc).map((t) => t.delayMs * Math.max(t.fall, t.rise) + t.timeoutMs));
 }
 
 /**
