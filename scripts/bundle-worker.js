@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the validation worker (dist/agent/apply/prepare-worker.js and all it
 // requires: zod, nunjucks, the schemas and renderers) into one file,
-// dist/agent/worker/bundle.js, with the renderers' templates beside it.
+// dist/agent/worker/bundle.js, with the renderers' templates beside it, compiled.
 // A worker starts after every idle pause: one file to read and compile, without
 // the ~60 modules zod loads for translations nothing here uses, starts it
 // ~20 ms sooner, and agent/worker/main.ts adds V8's code cache to it.
@@ -77,8 +77,7 @@ async function main() {
     for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.njk'))) {
       if (seen.has(name)) throw new Error(`template ${name} of ${renderer} has the name of ${seen.get(name)}'s: the bundled worker keeps them in one folder`);
       seen.set(name, renderer);
-      fs.copyFileSync(path.join(dir, name), path.join(templates, name));
-      files[name] = path.join(templates, name);
+      files[name] = path.join(dir, name);
     }
   }
   const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));

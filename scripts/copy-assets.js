@@ -1,27 +1,23 @@
 #!/usr/bin/env node
-// Copies the non-TypeScript assets (nunjucks templates) next to the compiled code in dist/, and
-// compiles each templates folder ahead of time into its precompiled.js (renderers/templates.ts).
+// Writes the non-TypeScript assets beside the compiled code in dist/: each renderer's
+// nunjucks templates, compiled ahead of time into its templates folder's precompiled.js
+// (renderers/templates.ts; the compiled renderers read only that).
 const fs = require('fs');
 const path = require('path');
 const root = path.resolve(__dirname, '..');
-function walk(dir, out) {
+const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));
+
+/** The .njk files under `dir` (golden files aside), by folder: folder -> {name: path}. */
+function templatesByDir(dir, out = new Map()) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'golden') walk(p, out); }
-    else if (/\.(njk)$/.test(e.name)) out.push(p);
+    if (e.isDirectory()) { if (e.name !== 'golden') templatesByDir(p, out); }
+    else if (e.name.endsWith('.njk')) out.set(dir, { ...out.get(dir), [e.name]: p });
   }
   return out;
 }
-for (const src of walk(path.join(root, 'renderers'), [])) {
-  const dst = path.join(root, 'dist', path.relative(root, src));
-  fs.mkdirSync(path.dirname(dst), { recursive: true });
-  fs.copyFileSync(src, dst);
+for (const [dir, files] of templatesByDir(path.join(root, 'renderers'))) {
+  const dst = path.join(root, 'dist', path.relative(root, dir));
+  fs.mkdirSync(dst, { recursive: true });
+  fs.writeFileSync(path.join(dst, PRECOMPILED_FILE), precompileTemplates(files));
 }
-const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));
-const byDir = new Map();
-for (const src of walk(path.join(root, 'renderers'), [])) {
-  const dst = path.join(root, 'dist', path.relative(root, src));
-  const dir = path.dirname(dst);
-  byDir.set(dir, { ...byDir.get(dir), [path.basename(dst)]: dst });
-}
-for (const [dir, files] of byDir) fs.writeFileSync(path.join(dir, PRECOMPILED_FILE), precompileTemplates(files));
