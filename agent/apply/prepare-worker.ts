@@ -11,8 +11,7 @@
 import { rendererFor } from '../../renderers/by-engine';
 import type { RenderContext } from '../../renderers/types';
 import { MalformedBody, StorageFull } from '../errors';
-import { parsedInput } from '../api/body';
-import { createPrepareState, documentTextOf, hashOf, prepareAndStage, stateFor, type PreparedFull, type PrepareOptions } from './prepare';
+import { createPrepareState, prepareCall, type PreparedFull, type PrepareOptions } from './prepare';
 
 export interface WorkerRequest {
   id: number;
@@ -51,10 +50,9 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     return;
   }
   try {
-    const input = parsedInput(m.input);
     const ctx = m.context ?? context;
-    const used = stateFor(m.input, m, state);
-    const result = prepareAndStage(input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, used);
+    const call = prepareCall(m.input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, state);
+    const result = call.result;
     if (!result.ok) {
       process.send?.({ id, result });
       return;
@@ -64,7 +62,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     const docNext = (e: Error | null) => {
       if (e || !full) return;
       try {
-        process.send?.({ id, doc: documentTextOf(full, used) });
+        process.send?.({ id, doc: call.docText(full) });
       } catch (x) {
         failure(id, x);
       }
@@ -73,7 +71,7 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
     const hashNext = (e: Error | null) => {
       if (e) return;
       try {
-        process.send?.({ id, hash: hashOf(input, used) }, docNext);
+        process.send?.({ id, hash: call.hash() }, docNext);
       } catch (x) {
         failure(id, x);
       }

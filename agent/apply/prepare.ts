@@ -175,15 +175,34 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
   };
 }
 
+/**
+ * One call of a preparer, where the work runs (the worker, or the in-process
+ * preparer): the body parsed, validated and rendered with what the call may
+ * use of `state` (stateFor), and the document's hash and validated text made
+ * later, with that same part of it.
+ */
+export function prepareCall(raw: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions, state: PrepareState): {
+  result: PrepareResult;
+  hash(): string;
+  docText(full: RenderedDocument): string;
+} {
+  const input = parsedInput(raw);
+  const used = stateFor(raw, o, state);
+  return {
+    result: prepareAndStage(input, context, render, o, used),
+    hash: () => hashOf(input, used),
+    docText: (full) => documentTextOf(full, used),
+  };
+}
+
 /** A preparer that runs in the calling thread (unit tests, in-process daemons). */
 export function createInProcessPreparer(context: RenderContext, render: RenderFn = rendererFor(context.capabilities.engine)): Preparer {
   const state = createPrepareState();
   return async (raw, o) => {
-    const input = parsedInput(raw);
-    const used = stateFor(raw, o, state);
-    const r = prepareAndStage(input, o?.context ?? context, render, o, used);
+    const call = prepareCall(raw, o?.context ?? context, render, o ?? {}, state);
+    const r = call.result;
     if (!r.ok) return r;
     const { full, ...head } = r;
-    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(hashOf(input, used)), docText: Promise.resolve(full && documentTextOf(full, used)) };
+    return { ...head, full: Promise.resolve(full && { out: full.out }), hash: Promise.resolve(call.hash()), docText: Promise.resolve(full && call.docText(full)) };
   };
 }
