@@ -33,7 +33,7 @@ async function listenerStates(engine: Engine, ids: string[], plan: ServePlan | u
   const out: DetailsBody['listeners'] = {};
   let rows: StatRow[] = [];
   try {
-    if (served.size && engine.stats) rows = await engine.stats({ frontendsOnly: true });
+    if (served.size && engine.stats) rows = await engine.stats({ frontendsOnly: true, columns: ['pxname', 'svname', 'status', 'scur', 'stot'] });
   } catch {
     // engine not running: every listener is DOWN
   }

@@ -1,11 +1,12 @@
 import type { Engine, EngineStatus, StatRow } from '../engines/types';
-import { verifyServing } from './verify';
+import { VERIFY_COLUMNS, verifyServing } from './verify';
 
 const running: EngineStatus = { running: true, masterPid: 1, workerPid: 42, oldWorkerPids: [], reloads: 1, failedReloads: 0, statsSocket: '/run/s.sock', masterSocket: '/run/m.sock' };
 
 /** An engine whose answers come only once all three questions were asked. */
 function engine(o: { status?: EngineStatus | Error; pid?: string; open?: string[] }) {
   const asked: string[] = [];
+  const statsOpts: unknown[] = [];
   let release!: () => void;
   const allAsked = new Promise<void>((r) => (release = r));
   const ask = async <T>(what: string, answer: () => T): Promise<T> => {
@@ -21,9 +22,9 @@ function engine(o: { status?: EngineStatus | Error; pid?: string; open?: string[
       return o.status ?? running;
     }),
     info: () => ask('info', () => ({ Pid: o.pid ?? '42' })),
-    stats: () => ask('stats', () => (o.open ?? ['l1']).map((pxname) => ({ pxname, svname: 'FRONTEND', status: 'OPEN' }) as unknown as StatRow)),
+    stats: (opts: unknown) => (statsOpts.push(opts), ask('stats', () => (o.open ?? ['l1']).map((pxname) => ({ pxname, svname: 'FRONTEND', status: 'OPEN' }) as unknown as StatRow))),
   } as unknown as Engine;
-  return { e, asked };
+  return { e, asked, statsOpts };
 }
 
 describe('verifyServing', () => {
@@ -31,6 +32,13 @@ describe('verifyServing', () => {
     const { e, asked } = engine({});
     expect(await verifyServing(e, ['l1'])).toBeNull();
     expect(asked.sort()).toEqual(['info', 'stats', 'status']);
+  });
+
+  it('asks for the frontends and the three cells it reads, not every column', async () => {
+    const { e, statsOpts } = engine({});
+    await verifyServing(e, ['l1']);
+    expect(statsOpts).toEqual([{ frontendsOnly: true, columns: VERIFY_COLUMNS }]);
+    expect([...VERIFY_COLUMNS].sort()).toEqual(['pxname', 'status', 'svname']);
   });
 
   it('reads the answers in order: no worker, then the wrong pid, then the listeners', async () => {

@@ -13,11 +13,14 @@ function settledValue<T>(r: PromiseSettledResult<T>): T {
   return r.value;
 }
 
+/** The cells of `show stat` the verification reads. */
+export const VERIFY_COLUMNS = ['pxname', 'svname', 'status'] as const;
+
 /** Null when the running engine serves what it should, else the reason. */
 export async function verifyServing(engine: Engine, frontends: readonly string[]): Promise<string | null> {
   if (!engine.info || !engine.stats) return `${engine.name} offers neither a verification nor stats`;
   // the three questions at once (one round trip, not three); the answers are read in order, as if asked so
-  const [s, i, r] = await Promise.allSettled([engine.status(), engine.info(), frontends.length ? engine.stats({ frontendsOnly: true }) : null]);
+  const [s, i, r] = await Promise.allSettled([engine.status(), engine.info(), frontends.length ? engine.stats({ frontendsOnly: true, columns: VERIFY_COLUMNS }) : null]);
   const status = settledValue(s);
   if (!status.running || status.workerPid === null) return 'the engine has no current worker';
   const info = settledValue(i);

@@ -169,6 +169,17 @@ describe('createHaproxyEngine', () => {
     expect(f.calls[0]).toEqual(['/usr/sbin/haproxy', '-c', '-C', '/cfg', '-f', '/cfg/haproxy.cfg']);
   });
 
+  it('asks the stats socket for the frontends alone and keeps only the columns asked for', async () => {
+    const f = fakeHaproxy(runDir, []);
+    const asked: string[] = [];
+    const csv = '# pxname,svname,qcur,scur,stot,status,\nl1,FRONTEND,,3,70,OPEN,\nl2,FRONTEND,,0,5,FULL,\n';
+    const query = async (sock: string, cmd: string) => (cmd.startsWith('show stat') ? (asked.push(cmd), csv) : f.query(sock, cmd));
+    const e = createHaproxyEngine({ cmd: '/usr/sbin/haproxy', runDir, runner: f.runner, query });
+    expect(await e.stats!({ frontendsOnly: true, columns: ['pxname', 'status'] })).toEqual([{ pxname: 'l1', status: 'OPEN' }, { pxname: 'l2', status: 'FULL' }]);
+    expect((await e.stats!())[0]).toEqual({ pxname: 'l1', svname: 'FRONTEND', qcur: '', scur: '3', stot: '70', status: 'OPEN' });
+    expect(asked).toEqual(['show stat -1 1 -1', 'show stat']);
+  });
+
   it('does not take a reused pid for its master', async () => {
     const f = fakeHaproxy(runDir, []);
     f.runner.cmdline = () => ['/usr/bin/something-else'];

@@ -236,7 +236,9 @@ export function createHaproxyEngine(o: HaproxyOptions): Engine {
 
     async stats(opts) {
       // the frontends alone (type 1): haproxy writes and the agent parses far less with tens of thousands of members
-      return parseShowStat(await o.query(statsSocket, opts?.frontendsOnly ? 'show stat -1 1 -1' : 'show stat'));
+      // the columns asked for alone: the daemon runs interpreted, and splitting all ~100 cells of 100 frontends
+      // took ~3 ms of each apply's verification
+      return parseShowStat(await o.query(statsSocket, opts?.frontendsOnly ? 'show stat -1 1 -1' : 'show stat'), { columns: opts?.columns });
     },
   };
 }

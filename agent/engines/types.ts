@@ -109,8 +109,11 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** haproxy: `show info` of the serving worker. */
   info?(): Promise<Record<string, string>>;
-  /** haproxy: `show stat` of the serving worker; `frontendsOnly`: the listeners' rows alone (cheap with tens of thousands of members). */
-  stats?(opts?: { frontendsOnly?: boolean }): Promise<StatRow[]>;
+  /**
+   * haproxy: `show stat` of the serving worker; `frontendsOnly`: the listeners' rows alone (cheap with tens of
+   * thousands of members); `columns`: only these cells of each row (all ~100 by default).
+   */
+  stats?(opts?: { frontendsOnly?: boolean; columns?: readonly string[] }): Promise<StatRow[]>;
   /**
    * Null when the running engine serves `plan` from the files now in `current`,
    * else why not (apply/verify.ts polls it). Absent: verify.ts checks haproxy's
