@@ -26,7 +26,11 @@ export interface AppliedConfig {
   serves: ServePlan;
 }
 
-/** How much of the engine's stats a reading needs. */
+/**
+ * How much of the engine's stats a reading needs: `frontends` is the
+ * checkpoint's, just before a reload of an engine the apply has just seen
+ * running (the listeners' rows are enough).
+ */
 export type StatScope = 'frontends';
 
 /** haproxy's answers, read by the collector itself. */
@@ -194,9 +198,9 @@ export class HeartbeatCollector {
   async checkpoint(): Promise<boolean> {
     const prev = this.deps.counters.load();
     const applied = this.deps.getApplied();
-    const want: Want = applied ? expectedIds(applied.serves) : { listeners: new Set(Object.keys(prev.listeners)), pools: new Map() };
+    // only the listeners' counters are kept: frontends are enough (no set of every pool's members, on the apply's path)
+    const want: Want = { listeners: new Set(applied ? applied.serves.engine.map((l) => l.id) : Object.keys(prev.listeners)), pools: new Map() };
     if (want.listeners.size === 0) return false;
-    // only the listeners' counters are kept: frontends are enough
     const r = await this.read(want, false, 'frontends');
     if (!r) return false;
     const { deltas, listeners } = computeDeltas(prev, r.engine, r.totals);

@@ -82,4 +82,51 @@ describe('heartbeat companion', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a checkpoint asks the stats socket the engine last named, without asking the engine again; a beat asks it first', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
+    const sock = path.join(dir, 'haproxy.sock');
+    const asked: string[] = [];
+    const stats = net.createServer((c) => c.once('data', (d) => {
+      asked.push(d.toString().trim());
+      c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: asked.length }], []) : showInfo(9, 9));
+    }));
+    await new Promise<void>((r) => stats.listen(sock, r));
+    let statuses = 0;
+    const view = {
+      config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [{ host: '127.30.3.1', port: 9 }], stateDir: dir } as unknown as AgentConfig,
+      log: nullLogger(),
+      applied: () => ({ generation: 5, hash: 'h5', document: {}, serves: heartbeatPlan([{ id: 'l' }], { 'p:l': ['m'] }) }),
+      engineStatus: async () => (statuses++, { running: true, statsSocket: sock }) as EngineStatus,
+    } as unknown as DaemonView;
+    const c = startHeartbeatCompanion(view);
+    const counters = () => fs.readFileSync(path.join(dir, COUNTERS_FILE), 'utf8');
+    try {
+      // the first one knows no socket yet: the engine names it
+      await c.beforeReload!();
+      expect(statuses).toBe(1);
+      await c.beforeReload!();
+      expect(statuses).toBe(1);
+      // the frontends alone, and the counters taken
+      expect(asked.filter((q) => q.startsWith('show stat'))).toEqual(['show stat -1 1 -1', 'show stat -1 1 -1']);
+      const taken = counters();
+      // a beat reads the whole show stat, the engine asked first
+      expect(await c.heartbeat.beat()).toMatchObject({ sent: true });
+      expect(statuses).toBe(2);
+      expect(asked.filter((q) => q.startsWith('show stat')).pop()).toBe('show stat');
+      // haproxy gone: the socket nobody answers is an engine not running, and the counters stay as they were
+      await new Promise((r) => stats.close(r));
+      fs.rmSync(sock, { force: true });
+      const before = asked.length;
+      await c.beforeReload!();
+      expect(statuses).toBe(2);
+      expect(asked.length).toBe(before);
+      expect(counters()).not.toBe('');
+      expect(JSON.parse(counters()).seq).toBe(JSON.parse(taken).seq + 1);
+    } finally {
+      await c.stop();
+      if (stats.listening) await new Promise((r) => stats.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -38,6 +38,8 @@ export function lvsReader(view: DaemonView, log: Logger, readFile: (f: string) =
 /** The heartbeat over a running daemon (not started). */
 export function daemonHeartbeat(view: DaemonView, readLvs?: () => Promise<LvsReport | null>): Heartbeat {
   const cfg = view.config;
+  // haproxy's stats socket, as the engine last said (its path does not change)
+  let statsSocket: string | null = null;
   return createHeartbeat({
     amphoraId: cfg.amphoraId,
     heartbeatKey: cfg.heartbeatKey,
@@ -50,7 +52,12 @@ export function daemonHeartbeat(view: DaemonView, readLvs?: () => Promise<LvsRep
     readStats: async (scope) => {
       // nginx: the agent gathers the reading itself (access log, its monitors, /proc/net)
       if (view.engineReading) return (await view.engineStatus()).running ? view.engineReading() : null;
+      // a checkpoint comes just before a reload of an engine the apply saw running: its stats socket is asked
+      // at once, without the master first (one round trip less on the apply's path); one nobody answers
+      // reads as not running
+      if (scope === 'frontends' && statsSocket) return readHaproxyStats(statsSocket, 5000, scope);
       const st = await view.engineStatus();
+      statsSocket = st.statsSocket;
       return st.running ? readHaproxyStats(st.statsSocket, 5000, scope) : null;
     },
     readLvs,
