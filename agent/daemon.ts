@@ -104,6 +104,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const applier = createApplier({
     stateDir: cfg.stateDir, engine, prepare: preparer.prepare, store: createStateStore(cfg.stateDir), log, sidecars: [keepalived.lifecycle],
     context: runtime ? () => runtime.context() : undefined,
+    // haproxy: only keepalived reads the validated document, and only with its configuration (a 100-listener
+    // document's text was 1.1 MB to copy from the worker and keep); nginx's monitors read it always
+    documentBySidecars: !runtime,
     engineTimeoutMs: cfg.engineTimeout * 1000,
     hooks: {
       reloading: (what) => void (ready && notifier.reloading(what)),

@@ -3,7 +3,8 @@ import { haproxyCapabilities } from '../../renderers/capabilities';
 import { validateDocument } from '../../schemas/validate';
 import { genLarge } from '../../test/lib/gen-large';
 import { documentHash } from '../state/hash';
-import { createInProcessPreparer, createPrepareState, documentTextOf, MEMO_MAX_BYTES, stateFor } from './prepare';
+import { loadExample } from '../../test/lib/examples';
+import { createInProcessPreparer, createPrepareState, documentTextOf, documentWanted, MEMO_MAX_BYTES, stateFor } from './prepare';
 
 const bytes = (d: unknown) => new Uint8Array(Buffer.from(JSON.stringify(d)));
 
@@ -63,5 +64,36 @@ describe('documentTextOf', () => {
     if (!plain.ok) throw new Error('the document should validate');
     expect(documentTextOf({ doc: plain.doc, out: null }, memoState)).toBe(JSON.stringify(plain.doc));
     expect(documentTextOf({ doc: plain.doc, out: null })).toBe(JSON.stringify(plain.doc));
+  });
+});
+
+describe('documentFor', () => {
+  const ctx = { capabilities: haproxyCapabilities('2.6.12'), runDir: '/run/amphora-agent', fdLimit: 20000 };
+  it('answers the validated document only when the files include one that reads it', async () => {
+    const prepare = createInProcessPreparer(ctx);
+    // http-basic renders no keepalived.conf; mixed-protocols does (its UDP listener is LVS's)
+    const plain = await prepare(bytes(loadExample('http-basic')), { documentFor: ['keepalived.conf'] });
+    const udp = await prepare(bytes(loadExample('mixed-protocols')), { documentFor: ['keepalived.conf'] });
+    if (!plain.ok || !udp.ok) throw new Error('the examples should validate');
+    expect(Object.keys((await plain.full)!.out!.files)).not.toContain('keepalived.conf');
+    expect(await plain.docText).toBeNull();
+    expect(Object.keys((await udp.full)!.out!.files)).toContain('keepalived.conf');
+    expect(JSON.parse((await udp.docText)!).loadbalancer.listeners.map((l: { protocol: string }) => l.protocol)).toContain('UDP');
+    // the hash and the files are answered whatever documentFor says
+    expect(await plain.hash).toBe(documentHash(loadExample('http-basic')));
+    // without documentFor, always
+    const always = await prepare(bytes(loadExample('http-basic')));
+    expect(always.ok && JSON.parse((await always.docText)!).generation).toBe(loadExample('http-basic').generation);
+  });
+
+  it('documentWanted: absent is always; otherwise one of the files, among rendered files', () => {
+    const out = { files: { 'haproxy.cfg': '', 'keepalived.conf': '' }, main: 'haproxy.cfg', secrets: [], serves: { reported: [], engine: [], lvs: [], pools: [], otherBinds: [] } };
+    expect(documentWanted({}, null)).toBe(true);
+    expect(documentWanted({ documentFor: ['keepalived.conf'] }, out)).toBe(true);
+    expect(documentWanted({ documentFor: ['other.conf'] }, out)).toBe(false);
+    expect(documentWanted({ documentFor: [] }, out)).toBe(false);
+    expect(documentWanted({ documentFor: ['keepalived.conf'] }, null)).toBe(false);
+    // a name the files object only inherits is no file
+    expect(documentWanted({ documentFor: ['toString'] }, out)).toBe(false);
   });
 });

@@ -20,6 +20,7 @@ export interface WorkerRequest {
   context?: RenderContext;
   stageTo?: PrepareOptions['stageTo'];
   dryRun?: boolean;
+  documentFor?: PrepareOptions['documentFor'];
 }
 
 /** What a StorageFull carries across (rebuilt as one by the daemon). */
@@ -51,14 +52,15 @@ process.on('message', (m: { init?: RenderContext } & Partial<WorkerRequest>) => 
   }
   try {
     const ctx = m.context ?? context;
-    const call = prepareCall(m.input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun }, state);
+    const call = prepareCall(m.input, ctx, rendererFor(ctx.capabilities.engine), { stageTo: m.stageTo, dryRun: m.dryRun, documentFor: m.documentFor }, state);
     const result = call.result;
     if (!result.ok) {
       process.send?.({ id, result });
       return;
     }
     const { full, ...head } = result;
-    // last, the validated document as text (one string, not an object graph): the daemon needs it only once the engine serves
+    // last, the validated document as text (one string, not an object graph; null when the daemon reads it not with
+    // these files): the daemon needs it only once the engine serves
     const docNext = (e: Error | null) => {
       if (e || !full) return;
       try {

@@ -75,7 +75,8 @@ export type PrepareResult = (PreparedHead & { full: RenderedDocument | null }) |
  * A result as the caller gets it: the head at once, then as promises settled
  * in this order the files, the hash (the document's identity: generation
  * check, heartbeat config_hash) and the validated document as text. `full`
- * and `docText` resolve null for a dry run.
+ * and `docText` resolve null for a dry run; `docText` too when the files
+ * include none of `documentFor`.
  */
 export type Prepared = (PreparedHead & { full: Promise<PreparedFull | null>; hash: Promise<string>; docText: Promise<string | null> }) | { ok: false; errors: ValidationError[] };
 
@@ -95,6 +96,18 @@ export interface PrepareOptions {
    * cost more to copy between the processes than to render.
    */
   dryRun?: boolean;
+  /**
+   * The rendered files with which the caller reads the validated document: its
+   * text (`docText`) is answered only when the files include one of them, and
+   * is null otherwise (a large document's text costs its copy between the
+   * processes, and the daemon's memory while it is applied). Absent: always.
+   */
+  documentFor?: readonly string[];
+}
+
+/** Whether the validated document is answered for these files (PrepareOptions.documentFor). */
+export function documentWanted(o: Pick<PrepareOptions, 'documentFor'>, out: RenderOutput | null): boolean {
+  return !o.documentFor || (out !== null && o.documentFor.some((f) => Object.hasOwn(out.files, f)));
 }
 
 /** Where the work runs: what it keeps from one document for the next (schemas/validate.ts, agent/state/hash.ts). */
@@ -184,14 +197,15 @@ export function prepareAndStage(input: unknown, context: RenderContext, render: 
 export function prepareCall(raw: unknown, context: RenderContext, render: RenderFn, o: PrepareOptions, state: PrepareState): {
   result: PrepareResult;
   hash(): string;
-  docText(full: RenderedDocument): string;
+  /** null when the caller does not read it with these files (PrepareOptions.documentFor) */
+  docText(full: RenderedDocument): string | null;
 } {
   const input = parsedInput(raw);
   const used = stateFor(raw, o, state);
   return {
     result: prepareAndStage(input, context, render, o, used),
     hash: () => hashOf(input, used),
-    docText: (full) => documentTextOf(full, used),
+    docText: (full) => (documentWanted(o, full.out) ? documentTextOf(full, used) : null),
   };
 }
 

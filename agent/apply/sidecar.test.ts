@@ -149,3 +149,30 @@ test('restore serves the sidecar when it adopts a running engine; a sidecar fail
   expect(t.s.calls.at(-1)).toBe('serve current g4 engine:same');
   expect(t.s.serving).toContain('weights 1,3');
 });
+
+test('with documentBySidecars, the validated document is kept only when the files include what a sidecar reads it with', async () => {
+  const reads: string[] = [];
+  const reader = (documentWith: string): Sidecar => ({
+    name: 'keepalived', documentWith,
+    check: async () => ({ ok: true, output: '' }),
+    // as keepalived does: the document is read only with its file
+    serve: async (_dir, out, d) => void (out.files[documentWith] !== undefined && reads.push(`g${d().generation}`)),
+    stop: async () => undefined,
+  });
+  const applierWith = (documentWith: string) => createApplier({
+    stateDir: t.stateDir, engine: t.engine, store: createStateStore(t.stateDir), log: nullLogger(), sleep: async () => undefined, verifyTimeoutMs: 0,
+    sidecars: [reader(documentWith)], documentBySidecars: true, diagnose: async () => null,
+    prepare: createInProcessPreparer({ capabilities: haproxyCapabilities('2.6.12'), runDir: path.join(t.stateDir, 'run'), fdLimit: 1024 }, fakeRender),
+  });
+  // fakeRender writes proxy.cfg: a sidecar reading the document with it gets it
+  const withFile = applierWith('proxy.cfg');
+  await withFile.apply(doc(1));
+  expect(reads).toEqual(['g1']);
+  expect(withFile.appliedDoc()?.generation).toBe(1);
+  // with a file that is not rendered, the document is not kept; the sidecar is served all the same
+  const without = applierWith('keepalived.conf');
+  await without.apply(doc(2));
+  expect(reads).toEqual(['g1']);
+  expect(without.applied()?.generation).toBe(2);
+  expect(() => without.appliedDoc()).toThrow('the validated document was not kept');
+});

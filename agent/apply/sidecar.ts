@@ -11,6 +11,8 @@ import type { LazyDocument } from '../state/document-text';
 
 export interface Sidecar {
   readonly name: string;
+  /** the rendered file without which serve() does not read the document (keepalived's configuration); absent: it may read it always */
+  readonly documentWith?: string;
   /**
    * Checks a staged candidate in `dir` (its relative paths `files`, of a
    * document with this `amphora` block); `ok: false` is a 422 with its words,

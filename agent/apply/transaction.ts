@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import { checkGeneration } from '../state/generation';
 import { writing } from '../state/space';
 import type { AppliedState, StagedState, StateStore } from '../state/store';
-import { documentText, generationOf, lazyDocument, type LazyDocument } from '../state/document-text';
+import { documentText, generationOf, lazyDocument, unreadDocument, type LazyDocument } from '../state/document-text';
 import { Mutex } from './mutex';
 import { diagnoseBind } from './diagnose';
 import { commitStaged, stageState } from './commit';
@@ -71,6 +71,11 @@ export interface ApplierDeps {
   sidecars?: Sidecar[];
   /** the render context of now, when it changes while the agent runs (nginx: members held DOWN); absent: the preparer's own */
   context?: () => RenderContext;
+  /**
+   * Nothing but the sidecars reads the applied document (no `appliedDoc` reader: haproxy, without nginx's
+   * monitors): the worker then answers it only with the files a sidecar reads it with (`Sidecar.documentWith`).
+   */
+  documentBySidecars?: boolean;
 }
 
 /** Documents up to this size (both texts together) get where they first differ in the reason of a reload. */
@@ -88,10 +93,13 @@ export function createApplier(d: ApplierDeps): Applier {
   let refused: Refusal | null = null;
   let restoreErr: string | null = null;
   let seq = 0;
+  const sidecars = d.sidecars ?? [];
+  // the files with which the validated document is read; undefined: always (something reads it through appliedDoc)
+  const documentFor = d.documentBySidecars && sidecars.every((s) => s.documentWith) ? sidecars.map((s) => s.documentWith!) : undefined;
 
   /** Validates and renders in the worker; with `stageTo` the worker writes the files (a dry run: `dryRun` too). */
-  const parse = async (input: unknown, o: Omit<PrepareOptions, 'context'> = {}): Promise<Extract<Prepared, { ok: true }>> => {
-    const r = await d.prepare(input, { ...o, context: d.context?.() });
+  const parse = async (input: unknown, o: Omit<PrepareOptions, 'context' | 'documentFor'> = {}): Promise<Extract<Prepared, { ok: true }>> => {
+    const r = await d.prepare(input, { ...o, context: d.context?.(), documentFor });
     if (!r.ok) throw new DocumentInvalid(r.errors);
     return r;
   };
@@ -106,14 +114,12 @@ export function createApplier(d: ApplierDeps): Applier {
     if (!full.out || !p.filesHash) throw renderFailed(p);
     return { out: full.out, fh: p.filesHash };
   };
-  /** The validated document, which the worker sends last: parsed from its text only where it is read. */
+  /** The validated document, which the worker sends last: parsed from its text only where it is read (none: nothing reads it, `documentFor`). */
   const documentOf = async (p: Extract<Prepared, { ok: true }>): Promise<LazyDocument> => {
     const text = await p.docText;
-    if (text === null) throw new Error('a dry run has no document to apply');
-    return lazyDocument(text);
+    return text === null ? unreadDocument : lazyDocument(text);
   };
   const candidateName = (generation: number | string) => `g${generation}-${now().getTime()}-${++seq}`;
-  const sidecars = d.sidecars ?? [];
 
   /**
    * Stages and checks a candidate with the engine and every sidecar; a refused

@@ -188,7 +188,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
         hold(worker, true);
         const id = ++seq;
         pending.set(id, { resolve, reject, dryRun: !!opts?.dryRun });
-        const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo, dryRun: opts?.dryRun };
+        const req: WorkerRequest = { id, input, context: opts?.context, stageTo: opts?.stageTo, dryRun: opts?.dryRun, documentFor: opts?.documentFor };
         worker.send(req, (e) => {
           if (e && pending.delete(id)) reject(new Error(`validation worker unreachable: ${e.message}`));
         });

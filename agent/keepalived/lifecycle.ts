@@ -177,6 +177,8 @@ export function createKeepalivedLifecycle(d: KeepalivedLifecycleDeps): Keepalive
 
   return {
     name: 'keepalived',
+    // serveLocked reads the document only when there is a keepalived.conf
+    documentWith: KEEPALIVED_MAIN,
 
     async check(dir, files, amphora): Promise<CheckResult> {
       if (!files.includes(KEEPALIVED_MAIN)) return { ok: true, output: '' };

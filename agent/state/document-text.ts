@@ -19,6 +19,11 @@ export function lazyDocument(text: string): LazyDocument {
   return () => (doc ??= JSON.parse(text) as Document);
 }
 
+/** The validated document of an apply whose files nothing reads it with (PrepareOptions.documentFor): not kept. */
+export const unreadDocument: LazyDocument = () => {
+  throw new Error('the validated document was not kept: nothing reads it with the applied files');
+};
+
 /** The generation a pushed document (bytes or object) names, for the record of a refusal; null when it names none or is not JSON. */
 export function generationOf(input: unknown): number | null {
   try {

@@ -78,6 +78,17 @@ describe.each([
     }
   });
 
+  it('answers the validated document only with the files the daemon reads it with (documentFor), the rest as always', async () => {
+    const plain = await w.prepare(Buffer.from(JSON.stringify(loadExample('http-basic'))), { documentFor: ['keepalived.conf'] });
+    const udp = await w.prepare(Buffer.from(JSON.stringify(loadExample('mixed-protocols'))), { documentFor: ['keepalived.conf'] });
+    if (!plain.ok || !udp.ok) throw new Error('the examples should validate');
+    expect(await plain.docText).toBeNull();
+    expect((await plain.full)?.out?.files['haproxy.cfg']).toContain('frontend eaa7357c-ca1c-5295-95b3-8f44bbaf179a');
+    expect(await plain.hash).toBe(documentHash(loadExample('http-basic')));
+    const alone = validateDocument(loadExample('mixed-protocols'));
+    expect(alone.ok && (await udp.docText)).toBe(alone.ok && JSON.stringify(alone.doc));
+  });
+
   it('writes the candidate of a check itself when told where, and sends the files back no more', async () => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-stage-'));
     try {
