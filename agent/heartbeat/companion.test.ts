@@ -11,12 +11,23 @@ import { nullLogger } from '../log';
 import { heartbeatPlan } from '../../test/lib/heartbeat-doc';
 import { COUNTERS_FILE, startHeartbeatCompanion } from './companion';
 
+/** A fake haproxy stats socket in `dir`: records each command and answers `show stat` with `stat()`, the rest with `show info`. */
+async function statsSocket(dir: string, stat: (asked: string[]) => string) {
+  const sock = path.join(dir, 'haproxy.sock');
+  const asked: string[] = [];
+  const server = net.createServer((c) => c.once('data', (d) => {
+    asked.push(d.toString().trim());
+    c.end(d.toString().startsWith('show stat') ? stat(asked) : showInfo(9, 9));
+  }));
+  await new Promise<void>((r) => server.listen(sock, r));
+  const close = () => (server.listening ? new Promise((r) => server.close(r)) : Promise.resolve());
+  return { sock, asked, close };
+}
+
 describe('heartbeat companion', () => {
   test('wired over a daemon view: sends what the engine reports, reports itself, keeps counters in the state dir', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
-    const sock = path.join(dir, 'haproxy.sock');
-    const stats = net.createServer((c) => c.once('data', (d) => c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: 2 }], [{ name: 'p:l', servers: [{ name: 'm', status: 'UP' }] }]) : showInfo(9, 9))));
-    await new Promise<void>((r) => stats.listen(sock, r));
+    const { sock, close } = await statsSocket(dir, () => showStat([{ name: 'l', stot: 2 }], [{ name: 'p:l', servers: [{ name: 'm', status: 'UP' }] }]));
     const receiver = new HeartbeatReceiver({ key: 'k' });
     const bound = await bindReceiver(receiver, '127.30.3.1', 0);
     let running = false;
@@ -43,20 +54,14 @@ describe('heartbeat companion', () => {
     } finally {
       await c.stop();
       await bound.close();
-      await new Promise((r) => stats.close(r));
+      await close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('before a reload: haproxy\'s counters are taken (the reload resets them); nginx\'s reading is not built (its totals are the agent\'s and survive the reload)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
-    const sock = path.join(dir, 'haproxy.sock');
-    const asked: string[] = [];
-    const stats = net.createServer((c) => c.once('data', (d) => {
-      asked.push(d.toString().trim());
-      c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: 7 }], []) : showInfo(9, 9));
-    }));
-    await new Promise<void>((r) => stats.listen(sock, r));
+    const { sock, asked, close } = await statsSocket(dir, () => showStat([{ name: 'l', stot: 7 }], []));
     const base = {
       config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [], stateDir: dir } as unknown as AgentConfig,
       log: nullLogger(),
@@ -78,20 +83,14 @@ describe('heartbeat companion', () => {
     } finally {
       await haproxy.stop();
       await nginx.stop();
-      await new Promise((r) => stats.close(r));
+      await close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('a checkpoint asks the stats socket the engine last named, without asking the engine again; a beat asks it first', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hb-companion-'));
-    const sock = path.join(dir, 'haproxy.sock');
-    const asked: string[] = [];
-    const stats = net.createServer((c) => c.once('data', (d) => {
-      asked.push(d.toString().trim());
-      c.end(d.toString().startsWith('show stat') ? showStat([{ name: 'l', stot: asked.length }], []) : showInfo(9, 9));
-    }));
-    await new Promise<void>((r) => stats.listen(sock, r));
+    const { sock, asked, close } = await statsSocket(dir, (seen) => showStat([{ name: 'l', stot: seen.length }], []));
     let statuses = 0;
     const view = {
       config: { amphoraId: 'amp-c', heartbeatKey: 'k', heartbeatInterval: 10, controllers: [{ host: '127.30.3.1', port: 9 }], stateDir: dir } as unknown as AgentConfig,
@@ -115,7 +114,7 @@ describe('heartbeat companion', () => {
       expect(statuses).toBe(2);
       expect(asked.filter((q) => q.startsWith('show stat')).pop()).toBe('show stat');
       // haproxy gone: the socket nobody answers is an engine not running, and the counters stay as they were
-      await new Promise((r) => stats.close(r));
+      await close();
       fs.rmSync(sock, { force: true });
       const before = asked.length;
       await c.beforeReload!();
@@ -125,7 +124,7 @@ describe('heartbeat companion', () => {
       expect(JSON.parse(counters()).seq).toBe(JSON.parse(taken).seq + 1);
     } finally {
       await c.stop();
-      if (stats.listening) await new Promise((r) => stats.close(r));
+      await close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
