@@ -8,6 +8,7 @@
 // Run after tsc (npm run build does).
 const fs = require('fs');
 const path = require('path');
+const { templatesByDir } = require('./template-files');
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'dist', 'agent', 'worker');
@@ -69,15 +70,11 @@ async function main() {
   // all in one folder, compiled ahead of time into one precompiled.js (renderers/templates.ts)
   const templates = path.join(outDir, 'templates');
   fs.mkdirSync(templates, { recursive: true });
-  const seen = new Map();
   const files = {};
-  for (const renderer of fs.readdirSync(path.join(root, 'renderers'))) {
-    const dir = path.join(root, 'renderers', renderer, 'templates');
-    if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.njk'))) {
-      if (seen.has(name)) throw new Error(`template ${name} of ${renderer} has the name of ${seen.get(name)}'s: the bundled worker keeps them in one folder`);
-      seen.set(name, renderer);
-      files[name] = path.join(dir, name);
+  for (const byName of templatesByDir(path.join(root, 'renderers')).values()) {
+    for (const [name, file] of Object.entries(byName)) {
+      if (files[name]) throw new Error(`template ${path.relative(root, file)} has the name of ${path.relative(root, files[name])}: the bundled worker keeps them in one folder`);
+      files[name] = file;
     }
   }
   const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));

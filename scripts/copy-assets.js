@@ -6,16 +6,8 @@ const fs = require('fs');
 const path = require('path');
 const root = path.resolve(__dirname, '..');
 const { precompileTemplates, PRECOMPILED_FILE } = require(path.join(root, 'dist', 'renderers', 'templates.js'));
+const { templatesByDir } = require('./template-files');
 
-/** The .njk files under `dir` (golden files aside), by folder: folder -> {name: path}. */
-function templatesByDir(dir, out = new Map()) {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'golden') templatesByDir(p, out); }
-    else if (e.name.endsWith('.njk')) out.set(dir, { ...out.get(dir), [e.name]: p });
-  }
-  return out;
-}
 for (const [dir, files] of templatesByDir(path.join(root, 'renderers'))) {
   const dst = path.join(root, 'dist', path.relative(root, dir));
   fs.mkdirSync(dst, { recursive: true });
