@@ -162,6 +162,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   await notifier.ready(applied ? `serving generation ${applied.generation}` : 'no document applied');
   notifier.startWatchdog();
   collectGarbage();
+  // the validation worker starts now (and exits when idle): the first document, which on a new VM (a failover)
+  // follows at once, is not held up by its start (~90 ms here)
+  preparer.warm();
   log.info('ready', { address: cfg.bindHost, port, generation: applied?.generation ?? null });
 
   return {
@@ -189,11 +192,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
  * Compiled (dist/), validation and rendering run in a worker process that exits
  * when idle; under ts-jest (no compiled worker file) they run in this thread.
  */
-function createPreparer(context: RenderContext, codeCacheFile: string): { prepare: Preparer; close(): Promise<void> } {
+function createPreparer(context: RenderContext, codeCacheFile: string): { prepare: Preparer; warm(): void; close(): Promise<void> } {
   if (__filename.endsWith('.js')) return createWorkerPreparer({ context, onIdle: collectGarbage, codeCacheFile });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createInProcessPreparer } = require('./apply/prepare') as typeof import('./apply/prepare');
-  return { prepare: createInProcessPreparer(context), close: async () => undefined };
+  return { prepare: createInProcessPreparer(context), warm: () => undefined, close: async () => undefined };
 }
 
 /** A full collection when idle, if node runs with --expose-gc (bin/amphora-agent does): returns the start-up and apply garbage. */

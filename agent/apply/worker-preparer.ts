@@ -38,6 +38,11 @@ export const WORKER_IDLE_MS = 10_000;
 
 export interface WorkerPreparer {
   prepare: Preparer;
+  /**
+   * Starts the worker now if none runs, to stop when idle like after a call:
+   * a first document that follows soon is not held up by its start.
+   */
+  warm(): void;
   /** Stops the worker now (pending calls fail). */
   close(): Promise<void>;
 }
@@ -164,11 +169,7 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
       else if (m.storageFull) fail(p, new StorageFull(m.storageFull.dir, m.storageFull.what, m.storageFull.neededBytes, m.storageFull.freeBytes));
       else fail(p, new Error(`validation worker failed: ${m.error}`));
       pending.delete(m.id);
-      if (pending.size === 0 && worker === w) {
-        hold(w, false);
-        idle = setTimeout(() => void stop(), idleMs);
-        idle.unref();
-      }
+      if (pending.size === 0 && worker === w) rest(w);
     });
     w.on('error', (e) => failAll(new Error(`validation worker failed: ${e.message}`)));
     w.on('exit', (code, signal) => {
@@ -179,7 +180,19 @@ export function createWorkerPreparer(o: { context: RenderContext; idleMs?: numbe
     return w;
   };
 
+  /** Idle: the worker alone must not keep the daemon alive, and it exits after idleMs. */
+  const rest = (w: ChildProcess) => {
+    hold(w, false);
+    idle = setTimeout(() => void stop(), idleMs);
+    idle.unref();
+  };
+
   return {
+    warm: () => {
+      if (worker) return;
+      worker = start();
+      rest(worker);
+    },
     prepare: (input, opts) =>
       new Promise<Prepared>((resolve, reject) => {
         if (idle) clearTimeout(idle);

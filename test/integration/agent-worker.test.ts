@@ -17,6 +17,7 @@ import { genLarge } from '../lib/gen-large';
 import { validateDocument } from '../../schemas/validate';
 import { ROOT } from '../lib/agent-harness';
 import { NGINX_GOLDEN_CONTEXT } from '../../renderers/nginx/golden-context';
+import { workersOf } from '../lib/worker-procs';
 
 /** what the daemon forks: the bundle (dist/agent/worker/bundle.js, scripts/bundle-worker.js) */
 const mainFile = path.join(ROOT, 'dist/agent/worker/main.js');
@@ -180,6 +181,35 @@ describe.each([
     expect(idles).toBe(before + 1);
     const r = await w.prepare(loadExample('terminated-https-l7'));
     expect(r.ok).toBe(true);
+  });
+
+  it('warm() starts the worker with no call; a call then is answered by it, and it stops when idle as after a call', async () => {
+    await w.close();
+    const before = workersOf(process.pid, workerFile);
+    let stops = 0;
+    const v = createWorkerPreparer({ context, idleMs: 300, workerFile, onIdle: () => stops++ });
+    try {
+      v.warm();
+      const started = workersOf(process.pid, workerFile).filter((p) => !before.includes(p));
+      expect(started).toHaveLength(1);
+      // a second warm() starts no other, and a call goes to the one running
+      v.warm();
+      const r = await v.prepare(loadExample('http-basic'));
+      expect(r.ok).toBe(true);
+      expect(workersOf(process.pid, workerFile).filter((p) => !before.includes(p))).toEqual(started);
+      const deadline = Date.now() + 5000;
+      while (stops === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(stops).toBe(1);
+      // warmed and never called: it stops when idle all the same
+      v.warm();
+      expect(workersOf(process.pid, workerFile).filter((p) => !before.includes(p))).toHaveLength(1);
+      const again = Date.now() + 5000;
+      while (stops === 1 && Date.now() < again) await new Promise((res) => setTimeout(res, 50));
+      expect(stops).toBe(2);
+      expect(workersOf(process.pid, workerFile).filter((p) => !before.includes(p))).toEqual([]);
+    } finally {
+      await v.close();
+    }
   });
 });
 
