@@ -4,7 +4,9 @@
  * templates), so a PUT after a longer pause starts it again before it can
  * validate. Median PUT -> serving of full applies (a listener change, as in
  * bench/apply) sent after a pause longer than that, next to the same applies
- * sent back to back, for an example and the 100-listener document.
+ * sent back to back, for an example and the 100-listener document. Then a
+ * new VM's first document: the first PUT on a fresh agent (nothing applied,
+ * no code cache; the daemon starts its worker when ready), 1 s after it is ready.
  * Run after the build: node dist/bench/cold-apply.bench.js [--json] [--engine haproxy|nginx] [--runs N]
  */
 import * as fs from 'node:fs';
@@ -57,6 +59,33 @@ async function main(): Promise<void> {
         setup: async () => (await new Promise((r) => setTimeout(r, WORKER_IDLE_MS + 1000)), body(d)),
         fn: put,
       });
+    }
+    // a new VM's first document: each run a fresh agent on its own address, the PUT 1 s after it is ready
+    const freshVip = `${NET}.6`;
+    const freshPorts = await Promise.all(example.loadbalancer.listeners.map(() => freePort(freshVip)));
+    const freshDoc = toLoopback(example, 1, freshVip, freshPorts as number[], [{ host: `${NET}.3`, port: 9001 }, { host: `${NET}.4`, port: 9002 }]);
+    const freshCerts = makeCerts(path.join(work, 'fresh-certs'), `${NET}.5`);
+    let fresh: AgentProcess | null = null;
+    let n = 0;
+    try {
+      await runScenario({
+        name: `${ENGINE} http-basic: first PUT on a fresh agent, 1 s after ready`, runs: RUNS,
+        setup: async () => {
+          await fresh?.cleanup();
+          const dir = path.join(work, `fresh-${++n}`);
+          fs.mkdirSync(dir);
+          fresh = new AgentProcess({ ip: `${NET}.5`, certs: freshCerts, engine: ENGINE }, dir);
+          await fresh.start();
+          await new Promise((r) => setTimeout(r, 1000));
+          return Buffer.from(JSON.stringify(freshDoc));
+        },
+        fn: async (b: Buffer) => {
+          const r = await fresh!.api('PUT', '/v1/loadbalancer', undefined, { raw: b });
+          if (r.status !== 200) throw new Error(`PUT answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        },
+      });
+    } finally {
+      await (fresh as AgentProcess | null)?.cleanup();
     }
   } finally {
     await agent.cleanup();
