@@ -2,7 +2,7 @@
  * The daemon starts its validation worker when it is ready, so a new VM's
  * first document (it follows at once: a new load balancer, a failover) does
  * not wait for the worker to start; that worker answers the first PUT.
- * Loopback block 127.40.5.0/24.
+ * Loopback block 127.41.1.0/24.
  */
 import * as fs from 'node:fs';
 import { AgentProcess, makeCerts, tempDir, until, freePort } from '../lib/agent-harness';
@@ -12,7 +12,7 @@ import { workersOf } from '../lib/worker-procs';
 
 jest.setTimeout(60000);
 
-const NET = '127.40.5';
+const NET = '127.41.1';
 
 test('a fresh agent starts its worker when ready, and that worker answers the first PUT', async () => {
   const work = tempDir('agent-warm-');
