@@ -103,8 +103,11 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
       const pp = [...lp, 'l7policies', j];
       unique('l7policy', pol.l7policy_id, pp, 'l7policy_id');
       checkParent(pol, 'listener_id', l.listener_id, pp, out);
-      if (protocol && !HTTP_LISTENERS.includes(protocol)) {
-        out.push({ path: pp, message: `is not allowed: L7 policies need an HTTP or TERMINATED_HTTPS listener, not ${protocol}` });
+      // Octavia's API refuses them on PROMETHEUS listeners alone; on TCP, HTTPS, UDP and SCTP listeners it takes
+      // them and its amphora serves the listener without them (haproxy ignores HTTP rules in a TCP frontend, LVS
+      // has none): the renderers serve such a listener as if it had none
+      if (protocol === 'PROMETHEUS') {
+        out.push({ path: pp, message: 'is not allowed: a PROMETHEUS listener takes no L7 policies' });
       }
       checkPolicy(pol, pp, out);
       if (pol.action === 'REDIRECT_TO_POOL' && pol.redirect_pool_id != null) usePool(pol.redirect_pool_id, protocol, [...pp, 'redirect_pool_id']);
@@ -114,7 +117,8 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
         checkParent(r, 'l7policy_id', pol.l7policy_id, rp, out);
         checkRule(r, rp, out);
         const type = valid(E.L7_RULE_TYPES, r.type);
-        if (protocol && type?.startsWith('SSL_') && protocol !== 'TERMINATED_HTTPS') {
+        // on other listeners than HTTP ones, policies are not served (above)
+        if (protocol === 'HTTP' && type?.startsWith('SSL_')) {
           out.push({ path: [...rp, 'type'], message: `${type} rules need a TERMINATED_HTTPS listener` });
         }
       });
