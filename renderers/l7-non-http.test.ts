@@ -95,9 +95,10 @@ describe('L7 policies on a listener that is not HTTP', () => {
     expect(r.ok ? [] : r.errors).toEqual([{ path: 'loadbalancer.listeners[0].l7policies[0]', message: 'is not allowed: a PROMETHEUS listener takes no L7 policies' }]);
   });
 
-  it('an SSL rule on a plain HTTP listener is still refused (its policy would be served)', () => {
-    const d = rawDoc([rawListener('lst-http', 8000, null, { l7policies: [rawPolicy('pol-1', 'REJECT', [rawRule('rule-1', 'SSL_CONN_HAS_CERT', 'EQUAL_TO', 'True')], { position: 1 })] })]);
-    const r = validateDocument(d);
-    expect(r.ok ? [] : r.errors.map((e) => e.message)).toEqual(['SSL_CONN_HAS_CERT rules need a TERMINATED_HTTPS listener']);
+  it('an SSL rule on a plain HTTP listener is taken (Octavia takes it): rendered as on a TLS listener, where it finds no TLS', () => {
+    const d = rawDoc([rawListener('lst-http', 8000, null, { l7policies: [rawPolicy('pol-1', 'REJECT', [rawRule('rule-1', 'SSL_CONN_HAS_CERT', 'EQUAL_TO', 'True', { invert: true })], { position: 1 })] })]);
+    const doc = valid(d);
+    expect(renderHaproxy(doc, RENDER_CTX).files['haproxy.cfg']).toContain('acl rule_rule-1 ssl_c_used');
+    expect(Object.values(renderNginx(doc, NGINX_GOLDEN_CONTEXT).files).join('\n')).toContain('map $ssl_client_verify $amph_has_cert');
   });
 });

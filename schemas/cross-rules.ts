@@ -115,12 +115,9 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
         const rp = [...pp, 'rules', k];
         unique('l7rule', r.l7rule_id, rp, 'l7rule_id');
         checkParent(r, 'l7policy_id', pol.l7policy_id, rp, out);
+        // an SSL_* rule on an HTTP listener looks at a connection without TLS: it never matches (`invert`: always),
+        // as in Octavia's amphora, whose API takes it
         checkRule(r, rp, out);
-        const type = valid(E.L7_RULE_TYPES, r.type);
-        // on other listeners than HTTP ones, policies are not served (above)
-        if (protocol === 'HTTP' && type?.startsWith('SSL_')) {
-          out.push({ path: [...rp, 'type'], message: `${type} rules need a TERMINATED_HTTPS listener` });
-        }
       });
     });
   });

@@ -3,7 +3,10 @@
  * applies the document and serves the listener without them, on the real
  * engine, as Octavia's amphora does (haproxy ignores HTTP rules in a TCP
  * frontend). A REJECT policy that would answer every HTTP request 403 lets
- * the traffic through. Loopback block 127.41.2.0/24.
+ * the traffic through. An SSL rule on a plain HTTP listener finds no TLS:
+ * it never matches, and inverted it matches every request (Octavia's API
+ * takes it; its haproxy renders it the same way). Loopback blocks
+ * 127.41.2.0/24 (haproxy) and 127.41.3.0/24 (nginx).
  */
 import * as fs from 'node:fs';
 import { AgentProcess, makeCerts, tempDir, freePort } from '../lib/agent-harness';
@@ -56,5 +59,29 @@ describe.each([
     // the document as applied keeps the policy (what was pushed is what the API reports)
     const applied = await agent.api('GET', '/v1/loadbalancer');
     expect(applied.body.document.loadbalancer.listeners[0].l7policies).toHaveLength(1);
+  });
+
+  it('on a plain HTTP listener, an SSL rule never matches, and inverted matches every request', async () => {
+    const port = await freePort(`${NET}.2`);
+    const cases: [Record<string, unknown>, number][] = [
+      [{ type: 'SSL_CONN_HAS_CERT', compare_type: 'EQUAL_TO', value: 'True', invert: false }, 200],
+      [{ type: 'SSL_VERIFY_RESULT', compare_type: 'EQUAL_TO', value: '0', invert: false }, 200],
+      [{ type: 'SSL_DN_FIELD', compare_type: 'EQUAL_TO', key: 'CN', value: 'client', invert: false }, 200],
+      [{ type: 'SSL_CONN_HAS_CERT', compare_type: 'EQUAL_TO', value: 'True', invert: true }, 403],
+      [{ type: 'SSL_DN_FIELD', compare_type: 'EQUAL_TO', key: 'CN', value: 'client', invert: true }, 403],
+    ];
+    let generation = 10;
+    for (const [rule, status] of cases) {
+      const d = httpBasicDoc(++generation, { host: `${NET}.2`, port }, backends);
+      const l = d.loadbalancer.listeners[0];
+      l.l7policies = [{
+        l7policy_id: 'c2d3e4f5-0000-4000-8000-000000000011', listener_id: l.listener_id, action: 'REJECT', position: 1, admin_state_up: true,
+        rules: [{ l7rule_id: 'c2d3e4f5-0000-4000-8000-000000000012', admin_state_up: true, ...rule }],
+      }];
+      const r = await agent.api('PUT', '/v1/loadbalancer', d);
+      expect([r.status, r.body]).toEqual([200, expect.anything()]);
+      const g = await get(`${NET}.2`, port);
+      expect([rule, g.status]).toEqual([rule, status]);
+    }
   });
 });
