@@ -1,6 +1,6 @@
 /** Cross-object rules of one pool: its members, health monitor, persistence and TLS, and what its listeners need of it. */
 import * as E from './enums';
-import { arr, checkParent, HTTP_LISTENERS, intIn, isObj, IssuePath, Obj, RawIssue, Unique, valid } from './raw';
+import { arr, checkParent, intIn, isObj, IssuePath, Obj, RawIssue, Unique, valid } from './raw';
 
 const LVS_POOLS = ['UDP', 'SCTP'];
 const LVS_MONITORS = ['UDP-CONNECT', 'SCTP', 'TCP', 'HTTP'];
@@ -32,6 +32,12 @@ export function checkPool(p: Obj, pp: IssuePath, out: RawIssue[], unique: Unique
     }
     if (spType !== 'APP_COOKIE' && sp.cookie_name != null) {
       out.push({ path: [...pp, 'session_persistence', 'cookie_name'], message: `must be null for ${spType} persistence` });
+    }
+    // as Octavia's API: cookies are refused for UDP and SCTP pools alone. Where the traffic is otherwise not HTTP
+    // (a TCP or HTTPS pool, or a pool behind such a listener) Octavia takes them and its haproxy ignores them (no
+    // cookie in TCP mode): the renderers serve such a pool without them
+    if (lvs && spType !== 'SOURCE_IP') {
+      out.push({ path: [...pp, 'session_persistence', 'type'], message: `${spType} persistence is not for ${proto} pools (SOURCE_IP is)` });
     }
   }
   if (lvs && (p.tls_enabled === true || p.tls_container_data != null)) {
@@ -65,19 +71,5 @@ function checkMonitor(hm: Obj, hp: IssuePath, poolProto: E.PoolProtocol | undefi
   }
   if (intIn(hm.timeout, 1, 86400) && intIn(hm.delay, 1, 86400) && hm.timeout > hm.delay) {
     out.push({ path: [...hp, 'timeout'], message: 'must not be longer than delay' });
-  }
-}
-
-/** Rules about what the listeners using a pool need of it (cookie persistence needs HTTP all the way). */
-export function checkPoolUsers(p: Obj, pp: IssuePath, users: string[], out: RawIssue[]): void {
-  const sp = p.session_persistence;
-  const proto = valid(E.POOL_PROTOCOLS, p.protocol);
-  if (!proto || !isObj(sp) || (sp.type !== 'HTTP_COOKIE' && sp.type !== 'APP_COOKIE')) return;
-  const nonHttp = users.find((u) => !HTTP_LISTENERS.includes(u));
-  if (['TCP', 'HTTPS', 'UDP', 'SCTP'].includes(proto) || nonHttp) {
-    out.push({
-      path: [...pp, 'session_persistence', 'type'],
-      message: `${sp.type} persistence needs HTTP traffic, but this pool is ${proto}${nonHttp ? ` behind a ${nonHttp} listener` : ''}`,
-    });
   }
 }

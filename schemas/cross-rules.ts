@@ -5,7 +5,7 @@
  * and null mean the field's default.
  */
 import * as E from './enums';
-import { checkPool, checkPoolUsers } from './cross-rules-pool';
+import { checkPool } from './cross-rules-pool';
 import { checkPolicy, checkPolicyPositions, checkRule } from './cross-rules-l7';
 import { ipFamily } from './patterns';
 import { arr, checkParent, formatPath, HTTP_LISTENERS, intIn, isObj, IssuePath, Obj, RawIssue, Unique, valid } from './raw';
@@ -51,7 +51,6 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
   });
 
   const ports = new Map<string, IssuePath>();
-  const listenersOfPool = new Map<unknown, string[]>();
   const usePool = (poolId: unknown, protocol: E.ListenerProtocol | undefined, path: IssuePath) => {
     if (typeof poolId !== 'string') return; // the field rules refuse it
     const pool = poolById.get(poolId);
@@ -68,7 +67,6 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
         message: `names a ${poolProtocol} pool, which a ${protocol} listener cannot use (allowed: ${allowed.join(', ') || 'none'})`,
       });
     }
-    listenersOfPool.set(poolId, [...(listenersOfPool.get(poolId) ?? []), protocol]);
   };
 
   listeners.forEach((l, i) => {
@@ -121,7 +119,6 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
       });
     });
   });
-  pools.forEach((p, i) => checkPoolUsers(p, [...base, 'pools', i], listenersOfPool.get(p.pool_id) ?? [], out));
 }
 
 const TLS_ONLY = ['default_tls_container_data', 'client_ca_tls_container_data', 'client_crl_container_data', 'tls_versions', 'tls_ciphers', 'alpn_protocols'];

@@ -34,9 +34,18 @@ export interface BackendOptions {
   peers: string | null;
 }
 
-function persistence(p: Pool, o: BackendOptions): string[] {
+/** Cookies exist only where haproxy parses HTTP: in TCP mode cookie persistence is not served (as haproxy ignores it). */
+const cookiePersistence = (p: Pool, http: boolean): boolean => http && (p.session_persistence?.type === 'HTTP_COOKIE' || p.session_persistence?.type === 'APP_COOKIE');
+
+/** The persistence pool `p` is served with behind listener `l` (none of cookies in TCP mode). */
+export function servedPersistence(p: Pool, l: Listener): string | null {
+  const type = p.session_persistence?.type ?? null;
+  return type === 'SOURCE_IP' || cookiePersistence(p, isHttpMode(l)) ? type : null;
+}
+
+function persistence(p: Pool, o: BackendOptions, http: boolean): string[] {
   const sp = p.session_persistence;
-  if (!sp) return [];
+  if (!sp || (sp.type !== 'SOURCE_IP' && !cookiePersistence(p, http))) return [];
   const expire = `expire ${sp.persistence_timeout}s${o.peers ? ` peers ${o.peers}` : ''}`;
   switch (sp.type) {
     case 'SOURCE_IP': {
@@ -90,7 +99,7 @@ export function headerDirectives(l: Listener): string[] {
   return Object.keys(INSERT_HEADERS).filter((h) => l.insert_headers[h as keyof typeof l.insert_headers] === true).flatMap((h) => INSERT_HEADERS[h]);
 }
 
-function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[]): ServerView {
+function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[], http: boolean): ServerView {
   const params = [`weight ${m.weight}`];
   if (checks) {
     params.push('check', `inter ${checks.delay}s`, `fall ${checks.max_retries_down}`, `rise ${checks.max_retries}`);
@@ -98,7 +107,7 @@ function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[])
     if (m.monitor_port) params.push('port', String(m.monitor_port));
     if (checks.type === 'HTTPS') params.push('check-ssl', ...(p.tls_enabled ? [] : ['verify', 'none']));
   }
-  if (p.session_persistence?.type === 'HTTP_COOKIE') params.push('cookie', haproxyWord(m.member_id, 'a member_id'));
+  if (cookiePersistence(p, http) && p.session_persistence?.type === 'HTTP_COOKIE') params.push('cookie', haproxyWord(m.member_id, 'a member_id'));
   if (p.protocol === 'PROXY') params.push('send-proxy');
   if (p.protocol === 'PROXYV2') params.push('send-proxy-v2');
   params.push(...tls);
@@ -114,15 +123,16 @@ export function buildBackend(l: Listener, p: Pool, o: BackendOptions, sink: File
   const directives: string[] = [];
   // SOURCE_IP_PORT: haproxy has no built-in address+port balance; hash both (see helpers.balanceFor)
   if (p.lb_algorithm === 'SOURCE_IP_PORT') directives.push('tcp-request content set-var(txn.lb_src_port) src_port');
-  directives.push(...persistence(p, o));
+  const http = isHttpMode(l);
+  directives.push(...persistence(p, o, http));
   if (hm) directives.push(...checkDirectives(hm));
   if (p.members.some((m) => m.backup)) directives.push('option allbackups');
-  if (isHttpMode(l)) directives.push(...headerDirectives(l));
+  if (http) directives.push(...headerDirectives(l));
   const tls = poolServerTls(p, sink);
-  const views = p.members.map((m) => server(m, p, hm, tls));
+  const views = p.members.map((m) => server(m, p, hm, tls, http));
   return {
     name: backendName(p.pool_id, l.listener_id),
-    mode: isHttpMode(l) ? 'http' : 'tcp',
+    mode: http ? 'http' : 'tcp',
     balance: balanceFor(p.lb_algorithm),
     directives,
     timeoutConnect: formatDuration(l.timeout_member_connect),

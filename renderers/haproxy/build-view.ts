@@ -8,7 +8,7 @@ import type { Document, Listener, Pool } from '../../schemas';
 import type { RenderContext, ServePlan } from '../types';
 import { haproxyWord } from '../escape';
 import { hstsHeaderValue } from '../hsts';
-import { backendName, buildBackend, isHttpMode, type BackendOptions } from './build-backend';
+import { backendName, buildBackend, isHttpMode, servedPersistence, type BackendOptions } from './build-backend';
 import { buildL7, orderedPolicies } from './build-l7';
 import { listenerBindTls, type FileSink } from './build-tls';
 import { chunk, formatAddress, formatDuration } from './helpers';
@@ -263,7 +263,8 @@ function servePlan(doc: Document, plans: ListenerPlan[], vips: string[], backend
       const key = `${p.pool_id}:${pl.l.listener_id}`;
       return {
         key, poolId: p.pool_id, listenerId: pl.l.listener_id, algorithm: p.lb_algorithm,
-        persistence: p.session_persistence?.type ?? null, members: members.get(key) ?? [],
+        // as served: no cookie persistence in TCP mode (build-backend.ts)
+        persistence: servedPersistence(p, pl.l), members: members.get(key) ?? [],
       };
     })),
     otherBinds: vrrp ? [{ host: vrrp, port: PEER_PORT, field: 'amphora.vrrp_address' }] : [],

@@ -1,11 +1,14 @@
 /**
- * L7 policies on a TCP listener, as Octavia's API takes them: the agent
+ * What Octavia's API takes for traffic that is not HTTP, and its amphora
+ * serves without. L7 policies on a TCP listener, as Octavia's API takes them: the agent
  * applies the document and serves the listener without them, on the real
  * engine, as Octavia's amphora does (haproxy ignores HTTP rules in a TCP
  * frontend). A REJECT policy that would answer every HTTP request 403 lets
  * the traffic through. An SSL rule on a plain HTTP listener finds no TLS:
  * it never matches, and inverted it matches every request (Octavia's API
- * takes it; its haproxy renders it the same way). Loopback blocks
+ * takes it; its haproxy renders it the same way). Cookie persistence on a
+ * TCP pool is taken and not served (haproxy has no cookie in TCP mode): the
+ * traffic reaches every member. Loopback blocks
  * 127.41.2.0/24 (haproxy) and 127.41.3.0/24 (nginx).
  */
 import * as fs from 'node:fs';
@@ -59,6 +62,24 @@ describe.each([
     // the document as applied keeps the policy (what was pushed is what the API reports)
     const applied = await agent.api('GET', '/v1/loadbalancer');
     expect(applied.body.document.loadbalancer.listeners[0].l7policies).toHaveLength(1);
+  });
+
+  it('applies HTTP_COOKIE persistence on a TCP pool and balances without it', async () => {
+    const port = await freePort(`${NET}.2`);
+    const d = httpBasicDoc(5, { host: `${NET}.2`, port }, backends);
+    d.loadbalancer.listeners[0].protocol = 'TCP';
+    d.loadbalancer.listeners[0].insert_headers = null;
+    d.loadbalancer.pools[0].protocol = 'TCP';
+    d.loadbalancer.pools[0].session_persistence = { type: 'HTTP_COOKIE', cookie_name: null, persistence_timeout: 360, persistence_granularity: null };
+    const r = await agent.api('PUT', '/v1/loadbalancer', d);
+    expect([r.status, r.body]).toEqual([200, expect.anything()]);
+    const seen = new Set<string>();
+    for (let i = 0; i < 8 && seen.size < 2; i++) {
+      const g = await get(`${NET}.2`, port);
+      expect(g.status).toBe(200);
+      seen.add(g.body.trim());
+    }
+    expect([...seen].sort()).toEqual(['alpha', 'beta']);
   });
 
   it('on a plain HTTP listener, an SSL rule never matches, and inverted matches every request', async () => {
