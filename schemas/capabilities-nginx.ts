@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { Document } from './document';
-import { formatPath } from './raw';
+import { formatPath, servedPolicies } from './raw';
 
 export interface Refusal {
   path: string;
@@ -92,11 +92,9 @@ export function checkNginx(doc: Document, version: string): Refusal[] {
     const http = l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS';
     if (http && l.default_pool_id && pools.get(l.default_pool_id)?.protocol === 'PROXY') refuse([...lp, 'default_pool_id'], `a PROXY pool behind a ${l.protocol} listener`);
     if (l.tls_versions && l.tls_versions.every((v) => v === 'SSLv3')) refuse([...lp, 'tls_versions'], 'SSLv3 alone (the OpenSSL nginx uses has no SSLv3)');
-    // only an HTTP listener's policies are served (schemas/cross-rules.ts): nothing of another's reaches nginx
-    if (!http) return;
-    l.l7policies.forEach((pol, j) => {
+    servedPolicies(l).forEach((pol, j) => {
       const pp = [...lp, 'l7policies', j];
-      if (http && pol.redirect_pool_id && pools.get(pol.redirect_pool_id)?.protocol === 'PROXY') refuse([...pp, 'redirect_pool_id'], `a PROXY pool behind a ${l.protocol} listener`);
+      if (pol.redirect_pool_id && pools.get(pol.redirect_pool_id)?.protocol === 'PROXY') refuse([...pp, 'redirect_pool_id'], `a PROXY pool behind a ${l.protocol} listener`);
       pol.rules.forEach((r, k) => {
         const rp = [...pp, 'rules', k];
         if (r.type === 'HEADER' && r.key && !/^[A-Za-z0-9-]+$/.test(r.key)) refuse([...rp, 'key'], `the header name ${JSON.stringify(r.key)} (letters, digits and "-" only)`);

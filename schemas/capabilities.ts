@@ -6,7 +6,7 @@
  */
 import type { Document } from './document';
 import { checkNginx } from './capabilities-nginx';
-import { formatPath } from './raw';
+import { formatPath, servedPolicies } from './raw';
 
 /** What an engine binary can do, derived by the agent from its version (see agent/engines). */
 export interface EngineCapabilities {
@@ -43,9 +43,7 @@ export function checkCapabilities(doc: Document, caps: EngineCapabilities): Capa
   const lb = ['loadbalancer'];
   doc.loadbalancer.listeners.forEach((l, i) => {
     need(caps.protocols, l.protocol, [...lb, 'listeners', i, 'protocol'], 'protocol');
-    // only an HTTP listener's policies are served (schemas/cross-rules.ts)
-    if (l.protocol !== 'HTTP' && l.protocol !== 'TERMINATED_HTTPS') return;
-    l.l7policies.forEach((p, j) =>
+    servedPolicies(l).forEach((p, j) =>
       p.rules.forEach((r, k) => need(caps.l7RuleTypes, r.type, [...lb, 'listeners', i, 'l7policies', j, 'rules', k, 'type'], 'L7 rule type')),
     );
   });

@@ -103,7 +103,7 @@ function checkLoadBalancer(lb: Obj, base: IssuePath, out: RawIssue[]): void {
       checkParent(pol, 'listener_id', l.listener_id, pp, out);
       // Octavia's API refuses them on PROMETHEUS listeners alone; on TCP, HTTPS, UDP and SCTP listeners it takes
       // them and its amphora serves the listener without them (haproxy ignores HTTP rules in a TCP frontend, LVS
-      // has none): the renderers serve such a listener as if it had none
+      // has none): the agent serves such a listener as if it had none (raw.ts servedPolicies)
       if (protocol === 'PROMETHEUS') {
         out.push({ path: pp, message: 'is not allowed: a PROMETHEUS listener takes no L7 policies' });
       }

@@ -2,6 +2,7 @@
  * Helpers for the passes that read the raw input defensively (cross rules,
  * PEM checks): issue paths, and safe views of unknown JSON.
  */
+import type { L7Policy, Listener } from './document';
 import { ID } from './patterns';
 
 export type IssuePath = (string | number)[];
@@ -23,6 +24,16 @@ export const intIn = (v: unknown, min: number, max: number): v is number => Numb
 export type Unique = (kind: string, value: unknown, parent: IssuePath, field: string) => void;
 /** Listener protocols that carry HTTP the proxy can read. */
 export const HTTP_LISTENERS: readonly string[] = ['HTTP', 'TERMINATED_HTTPS'];
+
+/**
+ * A validated listener's L7 policies as the agent serves them: an HTTP or
+ * TERMINATED_HTTPS listener's. Another listener's, which Octavia's API takes,
+ * are validated and not served, as Octavia's amphora ignores them (haproxy in
+ * a TCP frontend, LVS).
+ */
+export function servedPolicies(l: Pick<Listener, 'protocol' | 'l7policies'>): L7Policy[] {
+  return HTTP_LISTENERS.includes(l.protocol) ? l.l7policies : [];
+}
 export const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 /** The objects of an array (anything else is the field rules' business). */
 export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);

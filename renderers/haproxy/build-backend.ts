@@ -2,7 +2,7 @@
  * One backend per listener–pool pair, named `POOL_ID:LISTENER_ID` as Octavia
  * names them (the heartbeat maps haproxy's stats back to ids by these names).
  */
-import type { HealthMonitor, Listener, Member, Pool } from '../../schemas';
+import type { HealthMonitor, Listener, Member, Pool, SessionPersistence } from '../../schemas';
 import { haproxyFetchArg, haproxyQuote, haproxyWord } from '../escape';
 import { poolServerTls, type FileSink } from './build-tls';
 import { balanceFor, expectedCodesCheck, formatAddress, formatDuration, netmaskToPrefix } from './helpers';
@@ -34,18 +34,19 @@ export interface BackendOptions {
   peers: string | null;
 }
 
-/** Cookies exist only where haproxy parses HTTP: in TCP mode cookie persistence is not served (as haproxy ignores it). */
-const cookiePersistence = (p: Pool, http: boolean): boolean => http && (p.session_persistence?.type === 'HTTP_COOKIE' || p.session_persistence?.type === 'APP_COOKIE');
-
-/** The persistence pool `p` is served with behind listener `l` (none of cookies in TCP mode). */
-export function servedPersistence(p: Pool, l: Listener): string | null {
+/**
+ * The persistence pool `p` is served with in a backend of this mode: cookies
+ * exist only where haproxy parses HTTP, so in TCP mode (where haproxy would
+ * ignore them) a cookie persistence is not served.
+ */
+export function servedPersistence(p: Pool, http: boolean): SessionPersistence['type'] | null {
   const type = p.session_persistence?.type ?? null;
-  return type === 'SOURCE_IP' || cookiePersistence(p, isHttpMode(l)) ? type : null;
+  return type === 'SOURCE_IP' || http ? type : null;
 }
 
 function persistence(p: Pool, o: BackendOptions, http: boolean): string[] {
   const sp = p.session_persistence;
-  if (!sp || (sp.type !== 'SOURCE_IP' && !cookiePersistence(p, http))) return [];
+  if (!sp || !servedPersistence(p, http)) return [];
   const expire = `expire ${sp.persistence_timeout}s${o.peers ? ` peers ${o.peers}` : ''}`;
   switch (sp.type) {
     case 'SOURCE_IP': {
@@ -107,7 +108,7 @@ function server(m: Member, p: Pool, checks: HealthMonitor | null, tls: string[],
     if (m.monitor_port) params.push('port', String(m.monitor_port));
     if (checks.type === 'HTTPS') params.push('check-ssl', ...(p.tls_enabled ? [] : ['verify', 'none']));
   }
-  if (cookiePersistence(p, http) && p.session_persistence?.type === 'HTTP_COOKIE') params.push('cookie', haproxyWord(m.member_id, 'a member_id'));
+  if (servedPersistence(p, http) === 'HTTP_COOKIE') params.push('cookie', haproxyWord(m.member_id, 'a member_id'));
   if (p.protocol === 'PROXY') params.push('send-proxy');
   if (p.protocol === 'PROXYV2') params.push('send-proxy-v2');
   params.push(...tls);

@@ -5,6 +5,7 @@
  * acting on that variable: one policy wins, as in Octavia's API.
  */
 import type { L7Policy, L7Rule, Listener } from '../../schemas';
+import { servedPolicies } from '../../schemas/raw';
 import { haproxyFetchArg, haproxyLogFormatLiteral, haproxyQuote, haproxyWord, UnsafeValueError } from '../escape';
 import type { AclView, PolicyView } from './view-model';
 
@@ -60,9 +61,9 @@ function directiveOf(p: L7Policy, backendOf: (poolId: string) => string): string
   }
 }
 
-/** Enabled policies in evaluation order: by position, then document order; those without enabled rules dropped. */
+/** Served policies (servedPolicies) that are enabled, in evaluation order: by position, then document order; those without enabled rules dropped. */
 export function orderedPolicies(l: Listener): L7Policy[] {
-  return l.l7policies
+  return servedPolicies(l)
     .map((p, i) => ({ p, i }))
     .filter(({ p }) => p.admin_state_up && p.rules.some((r) => r.admin_state_up))
     .sort((a, b) => (a.p.position ?? Infinity) - (b.p.position ?? Infinity) || a.i - b.i)

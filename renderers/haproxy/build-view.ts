@@ -126,9 +126,8 @@ function plan(doc: Document): ListenerPlan[] {
     const enabled = doc.loadbalancer.admin_state_up && l.admin_state_up;
     const ids = new Set<string>();
     if (enabled && l.default_pool_id) ids.add(l.default_pool_id);
-    if (enabled && (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS')) {
-      for (const p of orderedPolicies(l)) if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id) ids.add(p.redirect_pool_id);
-    }
+    // the pools of served policies (orderedPolicies: an HTTP listener's)
+    if (enabled) for (const p of orderedPolicies(l)) if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id) ids.add(p.redirect_pool_id);
     const pools = [...ids].map((id) => poolById.get(id)).filter((p): p is Pool => !!p);
     return { l, enabled, pools };
   });
@@ -147,11 +146,10 @@ export function frontendRules(l: Listener): string[] {
   const hsts = hstsHeaderValue(l);
   // digits and fixed words only: quoted for the spaces and ";"
   if (hsts) out.push(`http-response set-header Strict-Transport-Security "${hsts}"`);
-  if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
-    const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
-    for (const a of acls) out.push(`acl ${a.name} ${a.expr}`);
-    out.push(...policyRules(policies));
-  }
+  // an HTTP listener's policies (buildL7 takes the served ones alone)
+  const { acls, policies } = buildL7(l, (id) => backendName(id, l.listener_id));
+  for (const a of acls) out.push(`acl ${a.name} ${a.expr}`);
+  out.push(...policyRules(policies));
   return out;
 }
 
@@ -264,7 +262,7 @@ function servePlan(doc: Document, plans: ListenerPlan[], vips: string[], backend
       return {
         key, poolId: p.pool_id, listenerId: pl.l.listener_id, algorithm: p.lb_algorithm,
         // as served: no cookie persistence in TCP mode (build-backend.ts)
-        persistence: servedPersistence(p, pl.l), members: members.get(key) ?? [],
+        persistence: servedPersistence(p, isHttpMode(pl.l)), members: members.get(key) ?? [],
       };
     })),
     otherBinds: vrrp ? [{ host: vrrp, port: PEER_PORT, field: 'amphora.vrrp_address' }] : [],

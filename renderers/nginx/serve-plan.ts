@@ -22,9 +22,8 @@ export function nginxServePlan(doc: Document, vips: readonly string[], down: Rea
     lvs: [],
     pools: served.flatMap((l) => {
       const ids = new Set<string>(l.default_pool_id ? [l.default_pool_id] : []);
-      if (l.protocol === 'HTTP' || l.protocol === 'TERMINATED_HTTPS') {
-        for (const p of orderedPolicies(l)) if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id) ids.add(p.redirect_pool_id);
-      }
+      // the pools of served policies (orderedPolicies: an HTTP listener's)
+      for (const p of orderedPolicies(l)) if (p.action === 'REDIRECT_TO_POOL' && p.redirect_pool_id) ids.add(p.redirect_pool_id);
       return [...ids].map((id) => pools.get(id)).filter((p): p is Pool => !!p).map((p) => {
         const primaries = p.members.some((m) => !m.backup);
         return {
