@@ -8,21 +8,13 @@ import { validateDocument } from '../schemas';
 import { renderHaproxy } from './haproxy';
 import { renderNginx } from './nginx';
 import { NGINX_GOLDEN_CONTEXT } from './nginx/golden-context';
-import { RENDER_CTX, rawDoc, rawListener, rawMember, rawPool, valid } from '../test/lib/render-fixtures';
+import { RENDER_CTX, rawDoc, rawListener, rawMember, rawPool, section, valid } from '../test/lib/render-fixtures';
 
 /** Pool `pool-x` (of `poolProtocol`, with `sp`) behind a TCP listener and, when the pool is HTTP, an HTTP listener too. */
 function docWith(poolProtocol: string, sp: Record<string, unknown>): ReturnType<typeof rawDoc> {
   const listeners = [rawListener('lst-tcp', 7000, 'pool-x', { protocol: poolProtocol === 'HTTPS' ? 'HTTPS' : 'TCP' })];
   if (poolProtocol === 'HTTP') listeners.push(rawListener('lst-http', 8000, 'pool-x'));
   return rawDoc(listeners, [rawPool('pool-x', [rawMember('m-1', '127.10.0.11', 9000), rawMember('m-2', '127.10.0.12', 9000)], { protocol: poolProtocol, session_persistence: sp })]);
-}
-
-/** The lines of one haproxy section. */
-function section(cfg: string, head: string): string {
-  const at = cfg.indexOf(`\n${head}\n`);
-  if (at < 0) throw new Error(`no section ${head}`);
-  const next = cfg.indexOf('\n\n', at + 1);
-  return cfg.slice(at, next < 0 ? undefined : next);
 }
 
 const HTTP_COOKIE = { type: 'HTTP_COOKIE' };
@@ -45,8 +37,8 @@ describe('cookie persistence where the traffic is not HTTP', () => {
   it.each([[HTTP_COOKIE], [APP_COOKIE]])('haproxy: in TCP mode the backend has no cookie (%o); behind the HTTP listener it keeps it', (sp) => {
     const out = renderHaproxy(valid(docWith('HTTP', sp)), RENDER_CTX);
     const cfg = out.files['haproxy.cfg'];
-    const tcp = section(cfg, 'backend pool-x:lst-tcp');
-    const http = section(cfg, 'backend pool-x:lst-http');
+    const tcp = section(cfg, 'backend pool-x:lst-tcp').join('\n');
+    const http = section(cfg, 'backend pool-x:lst-http').join('\n');
     expect(tcp).toContain('mode tcp');
     expect(tcp).not.toMatch(/cookie|stick/);
     expect(http).toMatch(sp.type === 'HTTP_COOKIE' ? /cookie SRV insert/ : /stick match req\.cook\(sid\)/);
@@ -56,7 +48,7 @@ describe('cookie persistence where the traffic is not HTTP', () => {
 
   it.each([['TCP'], ['HTTPS']])('haproxy: a %s pool is served without cookies', (proto) => {
     const cfg = renderHaproxy(valid(docWith(proto, HTTP_COOKIE)), RENDER_CTX).files['haproxy.cfg'];
-    expect(section(cfg, 'backend pool-x:lst-tcp')).not.toMatch(/cookie|stick/);
+    expect(section(cfg, 'backend pool-x:lst-tcp').join('\n')).not.toMatch(/cookie|stick/);
   });
 
   it('nginx: the stream upstream has no cookie; the HTTP listener keeps its persistence', () => {
